@@ -13,7 +13,9 @@ pub mod names;
 
 pub use channel::{CallError, ChannelErrorCode, ChannelFrame, ChannelRequest, GenAFrame, Outcome};
 pub use event::PluginEvent;
-pub use handshake::{Generation, HandshakeLine, HelloMessage, LaunchConfig, ManifestLine, ReadyMessage};
+pub use handshake::{
+    Generation, HandshakeLine, HelloMessage, LaunchConfig, ManifestLine, ReadyMessage,
+};
 pub use manifest::{Capability, NavEntry, NavSection, PluginManifest, UiManifest, UiRoute};
 
 /// The protocol version a Gen B plugin announces and expects in its launch config.

@@ -65,7 +65,9 @@ impl PluginManifest {
     /// Whether `path` (as the plugin sees it, prefix stripped) is under one of the declared public paths.
     /// Matching is by path segment: `/hook` covers `/hook` and `/hook/x` but not `/hooks`; a trailing `/` is ignored.
     pub fn is_public_path(&self, path: &str) -> bool {
-        self.public_paths.iter().any(|prefix| path_has_prefix(path, prefix))
+        self.public_paths
+            .iter()
+            .any(|prefix| path_has_prefix(path, prefix))
     }
 }
 
@@ -156,7 +158,13 @@ mod tests {
     fn public_path_matching() {
         let mut m = PluginManifest::new("a", "1");
         m.public_paths = vec!["/hook/".into(), "/badge".into()];
-        for (path, want) in [("/hook", true), ("/hook/x", true), ("/hooks", false), ("/badge/1.svg", true), ("/", false)] {
+        for (path, want) in [
+            ("/hook", true),
+            ("/hook/x", true),
+            ("/hooks", false),
+            ("/badge/1.svg", true),
+            ("/", false),
+        ] {
             assert_eq!(m.is_public_path(path), want, "{path}");
         }
     }

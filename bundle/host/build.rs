@@ -1,0 +1,12 @@
+//! Records build facts (target, profile) for the composite manifest's `bundle.build` key.
+
+fn main() {
+    for (var, key) in [
+        ("TARGET", "TEMPS_BUNDLE_BUILD_TARGET"),
+        ("PROFILE", "TEMPS_BUNDLE_BUILD_PROFILE"),
+    ] {
+        let value = std::env::var(var).unwrap_or_else(|_| "unknown".to_owned());
+        println!("cargo:rustc-env={key}={value}");
+    }
+    println!("cargo:rerun-if-changed=build.rs");
+}

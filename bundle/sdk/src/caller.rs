@@ -1,0 +1,218 @@
+//! Who is calling: the identity the host put in `x-temps-user-*` headers, as an extractor for handlers.
+
+use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use temps_bundle_protocol::headers;
+
+use crate::problem::Problem;
+
+/// The caller of a request. The engine verifies the host's signature and parses the identity before a member's
+/// handler runs; handlers extract `Caller` (never fails) or [`User`] (401 for anonymous callers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// A signed-in Temps user (or API key bound to one).
+    User(User),
+    /// No identity: a public path, or a Gen A host (which never sends identities).
+    Anonymous,
+}
+
+/// An authenticated Temps user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    /// `admin`, `platform_admin`, `user`, `reader`, `api_reader`, `custom` or `metrics_ingest`.
+    pub role: String,
+    pub permissions: Vec<String>,
+    /// Echoed back in channel `api_call`s on the caller's behalf; present when the member declares capabilities.
+    pub actor_token: Option<String>,
+}
+
+/// The roles allowed to change settings and run destructive operations.
+pub const ADMIN_ROLES: &[&str] = &["admin", "platform_admin"];
+
+/// Why identity headers could not be turned into a [`Caller`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdentityError {
+    #[error("partial caller identity: {present} present but {missing} missing")]
+    Partial { present: String, missing: String },
+    #[error("header {header} is not valid: {reason}")]
+    Invalid {
+        header: &'static str,
+        reason: String,
+    },
+}
+
+impl Caller {
+    /// Parses the identity headers: id + email + role all present ⇒ a user; all absent ⇒ anonymous; anything else
+    /// is rejected (a host never sends a partial identity, so one means the request did not come from the host).
+    pub fn from_headers(headers: &HeaderMap) -> Result<Self, IdentityError> {
+        let fields = [headers::USER_ID, headers::USER_EMAIL, headers::USER_ROLE];
+        let values = fields.map(|name| header_str(headers, name));
+        let present: Vec<&str> = fields
+            .iter()
+            .zip(&values)
+            .filter(|(_, v)| v.is_some())
+            .map(|(n, _)| *n)
+            .collect();
+        if present.is_empty() {
+            return Ok(Caller::Anonymous);
+        }
+        let [Some(id), Some(email), Some(role)] = values else {
+            let missing: Vec<&str> = fields
+                .iter()
+                .filter(|n| !present.contains(n))
+                .copied()
+                .collect();
+            return Err(IdentityError::Partial {
+                present: present.join(", "),
+                missing: missing.join(", "),
+            });
+        };
+        let id = id
+            .trim()
+            .parse::<i64>()
+            .map_err(|e| IdentityError::Invalid {
+                header: headers::USER_ID,
+                reason: format!("{id:?} is not an integer ({e})"),
+            })?;
+        let permissions = header_str(headers, headers::USER_PERMISSIONS)
+            .map(|list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Caller::User(User {
+            id,
+            email: email.to_owned(),
+            role: role.to_owned(),
+            permissions,
+            actor_token: header_str(headers, headers::ACTOR_TOKEN).map(str::to_owned),
+        }))
+    }
+
+    /// The user, or a 401 problem for anonymous callers.
+    pub fn user(&self) -> Result<&User, Problem> {
+        match self {
+            Caller::User(user) => Ok(user),
+            Caller::Anonymous => Err(Problem::authentication_required(
+                "this route needs a signed-in Temps user",
+            )),
+        }
+    }
+
+    /// The user if their role is one of `roles`; 401 for anonymous callers, 403 for other roles.
+    pub fn require_role(&self, roles: &[&str]) -> Result<&User, Problem> {
+        let user = self.user()?;
+        if roles.contains(&user.role.as_str()) {
+            Ok(user)
+        } else {
+            Err(Problem::forbidden(format!(
+                "role {:?} may not do this; it needs one of: {}",
+                user.role,
+                roles.join(", ")
+            )))
+        }
+    }
+
+    /// Shorthand for `require_role(ADMIN_ROLES)`.
+    pub fn require_admin(&self) -> Result<&User, Problem> {
+        self.require_role(ADMIN_ROLES)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Caller>() {
+            Some(caller) => Ok(caller.clone()),
+            None => Caller::from_headers(&parts.headers)
+                .map_err(|e| Problem::authentication_required(e.to_string())),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for User {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Caller::from_request_parts(parts, state)
+            .await?
+            .user()
+            .cloned()
+    }
+}
+
+fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, value.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn full_identity_is_a_user() {
+        let caller = Caller::from_headers(&headers(&[
+            (headers::USER_ID, "7"),
+            (headers::USER_EMAIL, "a@b.c"),
+            (headers::USER_ROLE, "admin"),
+            (headers::USER_PERMISSIONS, "projects:read, projects:write"),
+        ]))
+        .unwrap();
+        let user = caller.require_admin().unwrap();
+        assert_eq!(user.id, 7);
+        assert_eq!(user.permissions, ["projects:read", "projects:write"]);
+    }
+
+    #[test]
+    fn no_identity_is_anonymous_and_partial_is_rejected() {
+        assert_eq!(
+            Caller::from_headers(&HeaderMap::new()).unwrap(),
+            Caller::Anonymous
+        );
+        let err = Caller::from_headers(&headers(&[(headers::USER_ROLE, "admin")])).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("x-temps-user-id, x-temps-user-email missing"),
+            "{err}"
+        );
+        let err = Caller::from_headers(&headers(&[
+            (headers::USER_ID, "x"),
+            (headers::USER_EMAIL, "a@b.c"),
+            (headers::USER_ROLE, "user"),
+        ]))
+        .unwrap_err();
+        assert!(matches!(err, IdentityError::Invalid { .. }));
+    }
+
+    #[test]
+    fn roles() {
+        let reader = Caller::User(User {
+            id: 1,
+            email: "r@x".into(),
+            role: "reader".into(),
+            permissions: vec![],
+            actor_token: None,
+        });
+        assert_eq!(reader.require_admin().unwrap_err().status, 403);
+        assert_eq!(Caller::Anonymous.require_admin().unwrap_err().status, 401);
+    }
+}

@@ -1,0 +1,98 @@
+//! What a member gets from the engine: its name, its own data directory, launch facts, and the shutdown signal.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use temps_bundle_protocol::Generation;
+use tokio::sync::watch;
+
+/// A member's view of the running bundle. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Context {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    member: String,
+    data_dir: PathBuf,
+    generation: Generation,
+    database_url: Option<String>,
+    host_data_dir: Option<PathBuf>,
+    shutdown: watch::Receiver<bool>,
+}
+
+/// The launch facts shared by every member of one process.
+#[derive(Debug, Clone)]
+pub struct LaunchFacts {
+    pub generation: Generation,
+    pub database_url: Option<String>,
+    pub host_data_dir: Option<PathBuf>,
+    pub shutdown: watch::Receiver<bool>,
+}
+
+impl Context {
+    /// A context for `member`, storing its files in `data_dir`. The engine builds these; tests may too.
+    pub fn new(member: &str, data_dir: PathBuf, facts: LaunchFacts) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                member: member.to_owned(),
+                data_dir,
+                generation: facts.generation,
+                database_url: facts.database_url,
+                host_data_dir: facts.host_data_dir,
+                shutdown: facts.shutdown,
+            }),
+        }
+    }
+
+    /// A context for tests: Gen B, no database, a shutdown signal that never fires.
+    pub fn for_tests(member: &str, data_dir: PathBuf) -> Self {
+        let (_tx, shutdown) = watch::channel(false);
+        let facts = LaunchFacts {
+            generation: Generation::B,
+            database_url: None,
+            host_data_dir: None,
+            shutdown,
+        };
+        Self::new(member, data_dir, facts)
+    }
+
+    /// The member's name (its mount point in the bundle).
+    pub fn member(&self) -> &str {
+        &self.inner.member
+    }
+
+    /// The member's own data directory (`<data-dir>/<member>/` in a bundle). It exists when `on_start` runs.
+    /// Nothing outside it belongs to this member.
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
+    /// Which protocol generation the host speaks.
+    pub fn generation(&self) -> Generation {
+        self.inner.generation
+    }
+
+    /// The Temps database URL, when this member declared `requires_db` and the host disclosed it.
+    pub fn database_url(&self) -> Option<&str> {
+        self.inner.database_url.as_deref()
+    }
+
+    /// The host's data directory, when this member declared `requires_host_data_access`.
+    pub fn host_data_dir(&self) -> Option<&Path> {
+        self.inner.host_data_dir.as_deref()
+    }
+
+    /// Resolves when the bundle starts shutting down; background loops should select on it.
+    pub async fn shutdown_requested(&self) {
+        let mut rx = self.inner.shutdown.clone();
+        // An error means the engine is gone, which is a shutdown too.
+        let _ = rx.wait_for(|stopping| *stopping).await;
+    }
+
+    /// Whether shutdown has begun.
+    pub fn is_shutting_down(&self) -> bool {
+        *self.inner.shutdown.borrow()
+    }
+}

@@ -1,0 +1,245 @@
+//! The plugin side of the start-up handshake: the stdout lines and, in Gen B, the launch config on stdin.
+//!
+//! **Invariant:** nothing but these lines is ever written to stdout; logs go to stderr.
+
+use std::io::{BufRead, Write};
+use std::time::Duration;
+
+use serde::Serialize;
+use temps_bundle_protocol::names::check_secret;
+use temps_bundle_protocol::{
+    HelloMessage, LaunchConfig, MAX_LAUNCH_CONFIG_LINE, ManifestLine, PROTOCOL_VERSION,
+    ReadyMessage,
+};
+
+use super::error::EngineError;
+
+/// How long a Gen B plugin waits for its launch config unless `TEMPS_BUNDLE_LAUNCH_TIMEOUT_MS` says otherwise.
+pub const DEFAULT_LAUNCH_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Writes Gen B's `hello` line.
+pub fn write_hello<M: Serialize>(manifest: &M) -> Result<(), EngineError> {
+    write_line(&HelloMessage {
+        protocol_version: PROTOCOL_VERSION,
+        manifest,
+    })
+}
+
+/// Writes Gen A's `manifest` line.
+pub fn write_manifest_line<M: Serialize>(manifest: &M) -> Result<(), EngineError> {
+    write_line(&ManifestLine { manifest })
+}
+
+/// Writes the `ready` line (with `protocol_version` in Gen B).
+pub fn write_ready(message: &ReadyMessage) -> Result<(), EngineError> {
+    write_line(message)
+}
+
+/// What the manifest asked of the host, to check the launch config against.
+#[derive(Debug, Clone, Copy)]
+pub struct Requested {
+    pub database: bool,
+    pub host_data: bool,
+}
+
+/// Reads and validates the launch config from stdin, waiting at most `timeout`.
+pub async fn read_launch_config(
+    timeout: Duration,
+    requested: Requested,
+) -> Result<LaunchConfig, EngineError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    // A plain thread, not the runtime's blocking pool: if the host never writes, the process must still be able to
+    // exit without waiting for this read.
+    std::thread::spawn(move || {
+        let _ = tx.send(read_line(std::io::stdin().lock()));
+    });
+    let line = match tokio::time::timeout(timeout, rx).await {
+        Ok(Ok(line)) => line?,
+        Ok(Err(_)) => {
+            return Err(EngineError::LaunchConfig(
+                "the stdin reader stopped unexpectedly".into(),
+            ));
+        }
+        Err(_) => {
+            return Err(EngineError::LaunchConfig(format!(
+                "no launch config on stdin within {} ms",
+                timeout.as_millis()
+            )));
+        }
+    };
+    parse_launch_config(&line, requested)
+}
+
+/// The launch timeout, from `TEMPS_BUNDLE_LAUNCH_TIMEOUT_MS` when set.
+pub fn launch_timeout() -> Duration {
+    std::env::var("TEMPS_BUNDLE_LAUNCH_TIMEOUT_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(DEFAULT_LAUNCH_TIMEOUT, Duration::from_millis)
+}
+
+/// Reads one line of at most [`MAX_LAUNCH_CONFIG_LINE`] bytes. EOF before any byte is an error; a last line
+/// without `\n` is accepted.
+pub fn read_line(reader: impl BufRead) -> Result<String, EngineError> {
+    let mut bytes = Vec::new();
+    let limit = MAX_LAUNCH_CONFIG_LINE as u64 + 1;
+    reader
+        .take(limit)
+        .read_until(b'\n', &mut bytes)
+        .map_err(|e| EngineError::LaunchConfig(format!("cannot read stdin: {e}")))?;
+    if bytes.is_empty() {
+        return Err(EngineError::LaunchConfig(
+            "stdin was closed before a launch config line arrived".into(),
+        ));
+    }
+    if bytes.last() == Some(&b'\n') {
+        bytes.pop();
+    } else if bytes.len() > MAX_LAUNCH_CONFIG_LINE {
+        return Err(EngineError::LaunchConfig(format!(
+            "the launch config line is longer than {MAX_LAUNCH_CONFIG_LINE} bytes"
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| EngineError::LaunchConfig("the launch config line is not UTF-8".into()))
+}
+
+/// Parses and validates a launch config line (protocol §2.2 step 4).
+pub fn parse_launch_config(line: &str, requested: Requested) -> Result<LaunchConfig, EngineError> {
+    let fail = |message: String| Err(EngineError::LaunchConfig(message));
+    if line.trim().is_empty() {
+        return fail("the launch config line is empty".into());
+    }
+    let config: LaunchConfig = match serde_json::from_str(line.trim_end_matches('\r')) {
+        Ok(config) => config,
+        Err(e) => {
+            return fail(format!(
+                "the launch config is not valid JSON of the expected shape: {e}"
+            ));
+        }
+    };
+    if config.protocol_version != PROTOCOL_VERSION {
+        return fail(format!(
+            "protocol_version is {}, this plugin speaks {PROTOCOL_VERSION}",
+            config.protocol_version
+        ));
+    }
+    if let Err(why) = check_secret(&config.auth_secret) {
+        return fail(format!("auth_secret {why}"));
+    }
+    check_access(
+        "database_url",
+        "requires_db",
+        requested.database,
+        config.database_url.is_some(),
+    )?;
+    check_access(
+        "host_data_dir",
+        "requires_host_data_access",
+        requested.host_data,
+        config.host_data_dir.is_some(),
+    )?;
+    Ok(config)
+}
+
+fn check_access(key: &str, flag: &str, requested: bool, given: bool) -> Result<(), EngineError> {
+    match (requested, given) {
+        (true, false) => Err(EngineError::LaunchConfig(format!(
+            "the manifest sets {flag} but {key} is null"
+        ))),
+        (false, true) => Err(EngineError::LaunchConfig(format!(
+            "{key} was given but the manifest does not set {flag}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn write_line<T: Serialize>(message: &T) -> Result<(), EngineError> {
+    let mut line =
+        serde_json::to_vec(message).map_err(|e| EngineError::WriteHandshake(e.into()))?;
+    line.push(b'\n');
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(&line)
+        .and_then(|()| stdout.flush())
+        .map_err(EngineError::WriteHandshake)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NONE: Requested = Requested {
+        database: false,
+        host_data: false,
+    };
+    const SECRET: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
+    fn check(line: &str, requested: Requested, expected_error: Option<&str>) {
+        let result = parse_launch_config(line, requested);
+        match (result, expected_error) {
+            (Ok(_), None) => {}
+            (Err(e), Some(needle)) => assert!(e.to_string().contains(needle), "{line}: {e}"),
+            (other, _) => panic!("{line}: unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn launch_configs() {
+        let ok = format!(
+            r#"{{"protocol_version":2,"auth_secret":"{SECRET}","database_url":null,"host_data_dir":null}}"#
+        );
+        check(&ok, NONE, None);
+        check("not json", NONE, Some("not valid JSON"));
+        check(
+            &ok.replace(":2,", ":3,"),
+            NONE,
+            Some("protocol_version is 3"),
+        );
+        check(
+            &ok.replace(SECRET, "   "),
+            NONE,
+            Some("auth_secret is empty or blank"),
+        );
+        check(
+            &ok,
+            Requested {
+                database: true,
+                host_data: false,
+            },
+            Some("sets requires_db but database_url is null"),
+        );
+        let with_db = ok.replace(
+            r#""database_url":null"#,
+            r#""database_url":"postgres://h/db""#,
+        );
+        check(&with_db, NONE, Some("database_url was given"));
+        check(
+            &with_db,
+            Requested {
+                database: true,
+                host_data: false,
+            },
+            None,
+        );
+        check("", NONE, Some("empty"));
+    }
+
+    #[test]
+    fn line_reading() {
+        assert_eq!(read_line(&b"abc\nrest"[..]).unwrap(), "abc");
+        assert_eq!(read_line(&b"no newline"[..]).unwrap(), "no newline");
+        assert!(
+            read_line(&b""[..])
+                .unwrap_err()
+                .to_string()
+                .contains("closed before")
+        );
+        let long = vec![b'x'; MAX_LAUNCH_CONFIG_LINE + 10];
+        assert!(
+            read_line(&long[..])
+                .unwrap_err()
+                .to_string()
+                .contains("longer than 65536 bytes")
+        );
+    }
+}

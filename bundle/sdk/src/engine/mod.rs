@@ -1,0 +1,66 @@
+//! The engine: composes the registered members into one Temps plugin and runs it.
+//!
+//! Flow of [`main`]: parse argv ([`args`]) → compose and validate the members ([`compose`]) → handshake with the
+//! host ([`handshake`]) → start members and bind the socket ([`serve`]) → route requests ([`router`]) until a
+//! signal arrives ([`shutdown`]).
+
+pub mod args;
+pub mod cli;
+pub mod compose;
+pub mod composite;
+pub mod error;
+pub mod handshake;
+pub mod logging;
+pub mod router;
+pub mod serve;
+pub mod shutdown;
+pub mod start;
+
+use std::process::ExitCode;
+
+pub use compose::{Composition, MemberEntry};
+pub use error::EngineError;
+
+/// What the host binary tells the engine about the bundle it was built as.
+#[derive(Debug, Clone, Copy)]
+pub struct BundleConfig {
+    /// The bundle's plugin name (what Temps installs it as).
+    pub name: &'static str,
+    pub version: &'static str,
+    pub display_name: &'static str,
+    /// The member names the binary was built with (one per enabled plugin feature).
+    pub expected_members: &'static [&'static str],
+    /// The bundle's shell UI, served at `/ui/`.
+    pub shell_ui: Option<&'static include_dir::Dir<'static>>,
+    pub build: BuildInfo,
+}
+
+/// Where the binary came from, reported in the composite manifest's `bundle.build`.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct BuildInfo {
+    pub git_rev: &'static str,
+    pub target: &'static str,
+    pub profile: &'static str,
+}
+
+/// Runs the bundle binary: a CLI command (`manifest`, `list`, `--help`, `--version`) or, given the protocol's
+/// argv, the plugin itself. Returns the process exit status; every failure has been logged to stderr.
+pub fn main(config: BundleConfig) -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if cli::is_cli_invocation(&argv) {
+        return cli::run(&config, &argv);
+    }
+    logging::init();
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(EngineError::Runtime)
+        .and_then(|runtime| runtime.block_on(serve::run(config, &argv)));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = %error, "temps-bundle cannot run: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

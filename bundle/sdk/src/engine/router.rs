@@ -1,0 +1,283 @@
+//! Request routing: bundle routes, then `/<member>/…` dispatched to the member with the prefix stripped, after the
+//! host's signature and the caller's identity were checked.
+//!
+//! **Invariant:** member routers are never merged into one axum router (overlaps would panic); each member is a
+//! separate service behind a name lookup, and the SDK's own `/health` and `/ui/` sit in front of it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use serde_json::{Value, json};
+use subtle::ConstantTimeEq;
+use temps_bundle_protocol::{Generation, headers};
+use tower::ServiceExt;
+
+use super::composite::CompositeManifest;
+use super::start::{MemberSlot, MemberState};
+use crate::caller::Caller;
+use crate::problem::Problem;
+
+/// Everything the router needs, shared by all requests.
+pub struct App {
+    pub generation: Generation,
+    /// The per-process secret (Gen B). `None` in Gen A, where the host sends no signature.
+    pub secret: Option<String>,
+    /// Members sorted by name.
+    pub members: Vec<Arc<MemberSlot>>,
+    index: HashMap<String, usize>,
+    /// `Some` in composite mode, `None` when serving one member alone (split mode).
+    pub composite: Option<CompositeManifest>,
+    pub shell_ui: Option<Router>,
+}
+
+impl App {
+    pub fn new(
+        generation: Generation,
+        secret: Option<String>,
+        members: Vec<MemberSlot>,
+        composite: Option<CompositeManifest>,
+        shell_ui: Option<Router>,
+    ) -> Self {
+        let members: Vec<Arc<MemberSlot>> = members.into_iter().map(Arc::new).collect();
+        let index = members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.name.clone(), i))
+            .collect();
+        Self {
+            generation,
+            secret,
+            members,
+            index,
+            composite,
+            shell_ui,
+        }
+    }
+
+    fn member(&self, name: &str) -> Option<&Arc<MemberSlot>> {
+        self.index.get(name).and_then(|&i| self.members.get(i))
+    }
+
+    /// Checks the host's signature (Gen B) and parses the caller. On public paths a missing or wrong signature
+    /// only makes the caller anonymous; elsewhere it is a 401, as is an anonymous caller.
+    pub fn authenticate(&self, headers: &HeaderMap, public: bool) -> Result<Caller, Problem> {
+        let verified = match (&self.generation, &self.secret) {
+            (Generation::B, Some(secret)) => match headers.get(headers::AUTH_SIGNATURE) {
+                None if public => false,
+                None => {
+                    return Err(Problem::authentication_required(
+                        "the x-temps-auth-signature header is missing",
+                    ));
+                }
+                Some(given) => {
+                    let matches = bool::from(given.as_bytes().ct_eq(secret.as_bytes()));
+                    if !matches && !public {
+                        return Err(Problem::authentication_required(
+                            "the x-temps-auth-signature header is wrong",
+                        ));
+                    }
+                    matches
+                }
+            },
+            // Gen A hosts send no signature; only the socket's 0600 mode keeps others out.
+            _ => true,
+        };
+        if !verified {
+            return Ok(Caller::Anonymous);
+        }
+        let caller = Caller::from_headers(headers)
+            .map_err(|e| Problem::authentication_required(e.to_string()))?;
+        if caller == Caller::Anonymous && !public && self.generation == Generation::B {
+            return Err(Problem::authentication_required(
+                "this route needs a signed-in Temps user",
+            ));
+        }
+        Ok(caller)
+    }
+}
+
+/// The bundle's router: composite or split, depending on `app.composite`.
+pub fn app_router(app: Arc<App>, protocol_routes: Router<Arc<App>>) -> Router {
+    let router = match &app.composite {
+        Some(_) => composite_routes(&app),
+        None => Router::new().fallback(split_member),
+    };
+    router.merge(protocol_routes).with_state(app)
+}
+
+fn composite_routes(app: &Arc<App>) -> Router<Arc<App>> {
+    let mut authenticated = Router::new().route("/_bundle/manifest", get(live_manifest));
+    if let Some(shell) = &app.shell_ui {
+        for path in ["/ui", "/ui/", "/ui/{*path}"] {
+            authenticated = authenticated.route_service(path, shell.clone());
+        }
+    }
+    Router::new()
+        .route("/health", get(bundle_health))
+        .merge(authenticated.route_layer(middleware::from_fn_with_state(app.clone(), require_auth)))
+        .route("/", any(root_not_found))
+        .fallback(composite_member)
+}
+
+async fn require_auth(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Response {
+    match app.authenticate(req.headers(), false) {
+        Ok(caller) => {
+            req.extensions_mut().insert(caller);
+            next.run(req).await
+        }
+        Err(problem) => problem.into_response(),
+    }
+}
+
+async fn bundle_health(State(app): State<Arc<App>>) -> Json<Value> {
+    let members: Vec<Value> = app.members.iter().map(|m| member_status(m)).collect();
+    let all_running = app.members.iter().all(|m| m.error().is_none());
+    let (name, version) = app
+        .composite
+        .as_ref()
+        .map(|c| (c.manifest.name.as_str(), c.manifest.version.as_str()))
+        .unwrap_or_default();
+    Json(json!({
+        "status": if all_running { "ok" } else { "degraded" },
+        "name": name,
+        "version": version,
+        "members": members,
+    }))
+}
+
+fn member_status(member: &MemberSlot) -> Value {
+    json!({
+        "name": member.name,
+        "version": member.manifest.version,
+        "status": member.status(),
+        "error": member.error(),
+    })
+}
+
+async fn live_manifest(State(app): State<Arc<App>>) -> Response {
+    let Some(composite) = &app.composite else {
+        return Problem::not_found("split mode has no bundle manifest").into_response();
+    };
+    let mut live = composite.clone();
+    for (summary, slot) in live.bundle.members.iter_mut().zip(&app.members) {
+        summary.status = Some(slot.status().to_owned());
+        summary.error = slot.error().map(str::to_owned);
+    }
+    Json(live).into_response()
+}
+
+async fn root_not_found(State(app): State<Arc<App>>) -> Problem {
+    Problem::not_found(format!(
+        "nothing is served at /; members are mounted at /<name>/ ({}), the bundle UI is at /ui/",
+        member_names(&app)
+    ))
+}
+
+async fn composite_member(State(app): State<Arc<App>>, req: Request) -> Response {
+    let path = req.uri().path().to_owned();
+    let trimmed = path.trim_start_matches('/');
+    let (name, rest) = match trimmed.split_once('/') {
+        Some((name, rest)) => (name, format!("/{rest}")),
+        None => (trimmed, "/".to_owned()),
+    };
+    let Some(member) = app.member(name) else {
+        return Problem::not_found(format!(
+            "no member named {name:?} in this bundle (members: {})",
+            member_names(&app)
+        ))
+        .into_response();
+    };
+    serve_member(&app, member.clone(), req, &rest).await
+}
+
+async fn split_member(State(app): State<Arc<App>>, req: Request) -> Response {
+    let Some(member) = app.members.first().cloned() else {
+        return Problem::not_found("this process serves no member").into_response();
+    };
+    let path = req.uri().path().to_owned();
+    serve_member(&app, member, req, &path).await
+}
+
+/// Serves one request for `member`, `path` being the member-relative path.
+async fn serve_member(app: &App, member: Arc<MemberSlot>, req: Request, path: &str) -> Response {
+    if path == "/health" || path == member.manifest.health_path {
+        return member_health(&member);
+    }
+    let public = member.manifest.is_public_path(path);
+    let caller = match app.authenticate(req.headers(), public) {
+        Ok(caller) => caller,
+        Err(problem) => return problem.into_response(),
+    };
+    let mut req = match with_path(req, path) {
+        Ok(req) => req,
+        Err(problem) => return problem.into_response(),
+    };
+    req.extensions_mut().insert(caller);
+    if let Some(ui) = &member.ui {
+        if path == "/ui" || path.starts_with("/ui/") {
+            return oneshot(ui.clone(), req).await;
+        }
+    }
+    match &member.state {
+        MemberState::Running { router, .. } => oneshot(router.clone(), req).await,
+        MemberState::Failed { cause } => unavailable(&member.name, cause).into_response(),
+    }
+}
+
+fn member_health(member: &MemberSlot) -> Response {
+    match member.error() {
+        None => Json(
+            json!({ "status": "ok", "member": member.name, "version": member.manifest.version }),
+        )
+        .into_response(),
+        Some(cause) => unavailable(&member.name, cause).into_response(),
+    }
+}
+
+fn unavailable(member: &str, cause: &str) -> Problem {
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "member-unavailable",
+        "Member Unavailable",
+        format!("member {member:?} failed to start: {cause}"),
+    )
+}
+
+async fn oneshot(router: Router, req: Request) -> Response {
+    match router.oneshot(req).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+/// The request with its path replaced (the query kept).
+fn with_path(req: Request, path: &str) -> Result<Request<Body>, Problem> {
+    let (mut parts, body) = req.into_parts();
+    let path_and_query = match parts.uri.query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_owned(),
+    };
+    parts.uri = Uri::builder()
+        .path_and_query(path_and_query)
+        .build()
+        .map_err(|e| {
+            Problem::bad_request(format!("cannot rewrite the request path {path:?}: {e}"))
+        })?;
+    Ok(Request::from_parts(parts, body))
+}
+
+fn member_names(app: &App) -> String {
+    app.members
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,282 @@
+//! Running the plugin: handshake, start members, bind the socket, serve until a signal, shut down in order.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{any, post};
+use temps_bundle_protocol::headers::{CHANNEL_PATH, EVENTS_PATH};
+use temps_bundle_protocol::{Generation, PROTOCOL_VERSION, ReadyMessage};
+use tokio::net::UnixListener;
+use tokio::sync::watch;
+
+use super::BundleConfig;
+use super::args::LaunchArgs;
+use super::compose::{Composition, MemberEntry};
+use super::composite::composite_manifest;
+use super::error::EngineError;
+use super::handshake::{self, Requested};
+use super::router::{App, app_router};
+use super::shutdown;
+use super::start::{MemberSlot, start_members};
+use crate::context::LaunchFacts;
+use crate::problem::Problem;
+
+/// Whether this process serves the whole bundle or one member alone.
+pub enum Mode {
+    Composite,
+    /// Split mode: one member, exactly like a standalone plugin.
+    Split(MemberEntry),
+}
+
+/// Picks the mode: `--member m`, or a data dir whose basename names a member (and is not the bundle's name).
+pub fn select_mode(
+    config: &BundleConfig,
+    set: &Composition,
+    args: &LaunchArgs,
+) -> Result<Mode, EngineError> {
+    if let Some(name) = &args.member {
+        return set
+            .get(name)
+            .cloned()
+            .map(Mode::Split)
+            .ok_or_else(|| EngineError::UnknownMember {
+                name: name.clone(),
+                members: set.names(),
+            });
+    }
+    let basename = args
+        .data_dir
+        .as_deref()
+        .and_then(Path::file_name)
+        .and_then(|n| n.to_str());
+    match basename
+        .filter(|b| *b != config.name)
+        .and_then(|b| set.get(b))
+    {
+        Some(entry) => Ok(Mode::Split(entry.clone())),
+        None => Ok(Mode::Composite),
+    }
+}
+
+/// The whole life of the plugin process after argv was recognised as a launch.
+pub async fn run(config: BundleConfig, argv: &[String]) -> Result<(), EngineError> {
+    let args = LaunchArgs::parse(argv)?;
+    if !args.unknown.is_empty() {
+        tracing::info!(flags = ?args.unknown, "ignoring unknown command-line flags");
+    }
+    let socket_path = args.require_socket_path()?.clone();
+    let data_dir = args.require_data_dir()?.clone();
+    let set = Composition::from_inventory(config.expected_members)?;
+    let mode = select_mode(&config, &set, &args)?;
+    let generation = args.generation();
+    let composite = composite_manifest(&config, &set);
+
+    let (manifest_for_access, members): (_, Vec<MemberEntry>) = match &mode {
+        Mode::Composite => (composite.manifest.clone(), set.members.clone()),
+        Mode::Split(entry) => (entry.manifest.clone(), vec![entry.clone()]),
+    };
+    match (&mode, generation) {
+        (Mode::Composite, Generation::B) => handshake::write_hello(&composite)?,
+        (Mode::Composite, Generation::A) => handshake::write_manifest_line(&composite)?,
+        (Mode::Split(entry), Generation::B) => handshake::write_hello(&entry.manifest)?,
+        (Mode::Split(entry), Generation::A) => handshake::write_manifest_line(&entry.manifest)?,
+    }
+    let (secret, database_url, host_data_dir) = match generation {
+        Generation::B => {
+            let requested = Requested {
+                database: manifest_for_access.requires_db,
+                host_data: manifest_for_access.requires_host_data_access,
+            };
+            let launch =
+                handshake::read_launch_config(handshake::launch_timeout(), requested).await?;
+            (
+                Some(launch.auth_secret),
+                launch.database_url,
+                launch.host_data_dir.map(PathBuf::from),
+            )
+        }
+        Generation::A => (None, args.database_url.clone(), None),
+    };
+
+    create_dir(&data_dir).await?;
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let facts = LaunchFacts {
+        generation,
+        database_url,
+        host_data_dir,
+        shutdown: shutdown_rx,
+    };
+    let split = matches!(mode, Mode::Split(_));
+    let slots = start_members(
+        &members,
+        |name| {
+            if split {
+                data_dir.clone()
+            } else {
+                data_dir.join(name)
+            }
+        },
+        &facts,
+    )
+    .await;
+    let has_ui = match &mode {
+        Mode::Composite => config.shell_ui.is_some() || slots.iter().any(|s| s.ui.is_some()),
+        Mode::Split(_) => slots.iter().any(|s| s.ui.is_some()),
+    };
+    let openapi = match &mode {
+        Mode::Split(entry) => entry.member.openapi(),
+        Mode::Composite => None,
+    };
+    let shell_ui = config.shell_ui.map(crate::ui::ui_router);
+    let app = Arc::new(App::new(
+        generation,
+        secret,
+        slots,
+        (!split).then_some(composite),
+        shell_ui,
+    ));
+    let router = app_router(app.clone(), protocol_routes());
+
+    let listener = bind_socket(&socket_path)?;
+    let protocol_version = (generation == Generation::B).then_some(PROTOCOL_VERSION);
+    handshake::write_ready(&ReadyMessage {
+        ready: true,
+        has_ui,
+        protocol_version,
+        openapi,
+    })?;
+    tracing::info!(socket = %socket_path.display(), ?generation, members = app.members.len(), split, "ready");
+
+    let result = serve_until_signal(listener, router, &shutdown_tx).await;
+    shutdown_members(&app.members).await;
+    remove_socket(&socket_path);
+    result
+}
+
+/// The protocol's own routes (channel and events).
+fn protocol_routes() -> Router<Arc<App>> {
+    Router::new()
+        .route(
+            CHANNEL_PATH,
+            any(|| async {
+                Problem::not_implemented("the platform channel is not implemented yet (issue 3)")
+            }),
+        )
+        .route(
+            EVENTS_PATH,
+            post(|| async {
+                Problem::not_implemented(
+                    "event delivery over /_events is not implemented yet (issue 3)",
+                )
+            }),
+        )
+}
+
+async fn serve_until_signal(
+    listener: UnixListener,
+    router: Router,
+    shutdown_tx: &watch::Sender<bool>,
+) -> Result<(), EngineError> {
+    let signal = shutdown::termination()?;
+    let mut stopping = shutdown_tx.subscribe();
+    let graceful = async move {
+        let _ = stopping.wait_for(|s| *s).await;
+    };
+    let mut server = tokio::spawn(
+        axum::serve(listener, router)
+            .with_graceful_shutdown(graceful)
+            .into_future(),
+    );
+    tokio::select! {
+        name = signal => {
+            tracing::info!(signal = name, "shutting down: no new connections, waiting for in-flight requests");
+            let _ = shutdown_tx.send(true);
+            let grace = shutdown::grace();
+            match tokio::time::timeout(grace, &mut server).await {
+                Ok(joined) => flatten(joined),
+                Err(_) => {
+                    tracing::warn!(grace_ms = grace.as_millis() as u64, "in-flight requests did not finish in time; closing them");
+                    server.abort();
+                    Ok(())
+                }
+            }
+        }
+        joined = &mut server => {
+            let _ = shutdown_tx.send(true);
+            flatten(joined)
+        }
+    }
+}
+
+fn flatten(joined: Result<std::io::Result<()>, tokio::task::JoinError>) -> Result<(), EngineError> {
+    match joined {
+        Ok(result) => result.map_err(EngineError::Serve),
+        Err(join) => Err(EngineError::Serve(std::io::Error::other(join.to_string()))),
+    }
+}
+
+async fn shutdown_members(members: &[Arc<MemberSlot>]) {
+    let hooks = members.iter().filter_map(|slot| {
+        let started = slot.started()?.clone();
+        let name = slot.name.clone();
+        Some(async move {
+            let task = tokio::spawn(started.on_shutdown());
+            match tokio::time::timeout(shutdown::MEMBER_SHUTDOWN_TIMEOUT, task).await {
+                Ok(Ok(())) => tracing::info!(member = %name, "member shut down"),
+                Ok(Err(join)) => {
+                    tracing::error!(member = %name, error = %join, "on_shutdown panicked")
+                }
+                Err(_) => tracing::warn!(member = %name, "on_shutdown did not finish in time"),
+            }
+        })
+    });
+    futures_util::future::join_all(hooks).await;
+}
+
+async fn create_dir(path: &Path) -> Result<(), EngineError> {
+    tokio::fs::create_dir_all(path)
+        .await
+        .map_err(|source| EngineError::CreateDataDir {
+            path: path.to_owned(),
+            source,
+        })
+}
+
+/// Removes a stale socket file, binds, and restricts the socket to its owner (0600).
+fn bind_socket(path: &Path) -> Result<UnixListener, EngineError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => tracing::info!(socket = %path.display(), "removed a stale socket file"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(source) => {
+            return Err(EngineError::RemoveStaleSocket {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| EngineError::BindSocket {
+            path: path.to_owned(),
+            source,
+        })?;
+    }
+    let listener = UnixListener::bind(path).map_err(|source| EngineError::BindSocket {
+        path: path.to_owned(),
+        source,
+    })?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|source| {
+        EngineError::ChmodSocket {
+            path: path.to_owned(),
+            source,
+        }
+    })?;
+    Ok(listener)
+}
+
+fn remove_socket(path: &Path) {
+    if let Err(error) = std::fs::remove_file(path) {
+        tracing::warn!(socket = %path.display(), %error, "could not remove the socket file");
+    }
+}

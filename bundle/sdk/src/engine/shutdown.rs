@@ -1,0 +1,34 @@
+//! Signals and the graceful-shutdown deadline. Hosts usually SIGKILL (protocol §9), so this is a courtesy:
+//! committed data must never depend on it.
+
+use std::time::Duration;
+
+use tokio::signal::unix::{SignalKind, signal};
+
+use super::error::EngineError;
+
+/// How long in-flight requests may take after a signal unless `TEMPS_BUNDLE_SHUTDOWN_GRACE_MS` says otherwise.
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(10);
+
+/// How long one member's `on_shutdown` may take.
+pub const MEMBER_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A future resolving on the first SIGTERM or SIGINT, with the signal's name.
+pub fn termination() -> Result<impl Future<Output = &'static str>, EngineError> {
+    let mut term = signal(SignalKind::terminate()).map_err(EngineError::Signals)?;
+    let mut int = signal(SignalKind::interrupt()).map_err(EngineError::Signals)?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
+        }
+    })
+}
+
+/// The grace period for in-flight requests.
+pub fn grace() -> Duration {
+    std::env::var("TEMPS_BUNDLE_SHUTDOWN_GRACE_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(DEFAULT_GRACE, Duration::from_millis)
+}
