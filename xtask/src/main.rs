@@ -1,1 +1,76 @@
-fn main() {}
+//! `cargo xtask`: the project's automation, in Rust so it runs wherever Cargo does.
+//!
+//! - `bundle`: build the selected plugin UIs and the shell, the release binary, and the publishable artifact;
+//! - `ui`: install web dependencies and build the UIs (the first two steps of `bundle`);
+//! - `new <name>`: scaffold a plugin and wire it into the host, the workspace and the web workspace;
+//! - `ci`: everything `.ci/run` checks (format, invariants, lints, tests, type checks, UI build, browser test);
+//! - `dev`: run the bundle under the dev host (not wired yet).
+//!
+//! Progress goes to stderr, one plain line per step or UI, with timings.
+
+mod artifact;
+mod bundle;
+mod ci;
+mod dev;
+mod invariants;
+mod new_plugin;
+mod npm;
+mod platform;
+mod plugins;
+mod process;
+mod project;
+mod stamp;
+mod steps;
+mod ui;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use project::Project;
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", about = "temps-bundle project automation")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build the release binary with the selected plugins and assemble target/bundle/<name>-<version>-<platform>/.
+    Bundle(bundle::BundleArgs),
+    /// Install web dependencies (when the lockfile changed) and build the UIs whose inputs changed.
+    Ui(ui::UiArgs),
+    /// Scaffold plugins/<name>/ (crate + web UI) and wire it into the host, the workspace and the web workspace.
+    New {
+        /// The plugin's member name: lowercase letters, digits and single dashes (`deploy-pulse`).
+        name: String,
+    },
+    /// Run every check CI runs, in order, stopping at the first failure.
+    Ci,
+    /// Run the bundle under the dev host (not wired yet).
+    Dev,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<()> {
+    let project = Project::locate()?;
+    match command {
+        Command::Bundle(args) => bundle::run(&project, &args),
+        Command::Ui(args) => ui::run(&project, &args),
+        Command::New { name } => new_plugin::run(&project, &name),
+        Command::Ci => ci::run(&project),
+        Command::Dev => dev::run(),
+    }
+}

@@ -1,1 +1,165 @@
-fn main() {}
+//! `temps-devhost`: run a plugin binary under a simulated Temps host and open its UI in a browser.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use temps_bundle_devhost::server::{self, FrontState};
+use temps_bundle_devhost::{Caller, Fixtures, Generation, RunningPlugin, SpawnOptions};
+use tokio::net::TcpListener;
+use tokio::signal::unix::{SignalKind, signal};
+
+/// Spawns a Temps plugin like a Temps server would and serves it on http://127.0.0.1:<port>/.
+#[derive(Debug, Parser)]
+#[command(name = "temps-devhost", version)]
+struct Args {
+    /// Protocol generation to speak: `a` (legacy, secret in argv) or `b` (v2, launch config on stdin).
+    #[arg(long = "gen", value_enum, default_value = "b")]
+    generation: GenArg,
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Role of the dev user whose identity is injected into proxied requests.
+    #[arg(long, default_value = "admin")]
+    role: String,
+    /// Fixtures (projects, environments, deployments) answering channel calls; default: the built-in set.
+    #[arg(long)]
+    fixtures: Option<PathBuf>,
+    /// Installed plugin name (basename of the data dir); default: the program's file name.
+    #[arg(long)]
+    name: Option<String>,
+    /// Temps data dir holding plugin-data/; default: a temporary directory removed on exit.
+    #[arg(long)]
+    work_dir: Option<PathBuf>,
+    /// Grant only these host permissions (comma-separated), like the newest hosts; default: allow everything.
+    #[arg(long, value_delimiter = ',')]
+    grant: Option<Vec<String>>,
+    /// Do not open the platform channel.
+    #[arg(long)]
+    no_channel: bool,
+    /// Start the plugin with an empty environment, like the newest hosts.
+    #[arg(long)]
+    clear_env: bool,
+    /// Do not copy the plugin's stderr to ours.
+    #[arg(long)]
+    quiet: bool,
+    /// The plugin binary and any extra arguments, after `--`.
+    #[arg(last = true, required = true, num_args = 1..)]
+    command: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum GenArg {
+    A,
+    B,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    init_tracing();
+    let args = Args::parse();
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let options = spawn_options(&args)?;
+    let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], args.port))).await?;
+    let plugin = Arc::new(RunningPlugin::spawn(options).await?);
+    let address = listener.local_addr()?;
+    eprintln!("\n  temps-devhost: {} is running — open http://{address}/\n", plugin.manifest().name);
+
+    let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
+    let state = FrontState::new(Arc::clone(&plugin), Caller::user(&args.role));
+    let mut server = tokio::spawn(server::serve(listener, state, async {
+        let _ = server_stopped.await;
+    }));
+    tokio::select! {
+        signal = shutdown_signal() => tracing::info!("{signal}: stopping"),
+        served = &mut server => tracing::warn!(?served, "the HTTP server ended"),
+    }
+    let _ = stop_server.send(());
+    if tokio::time::timeout(Duration::from_secs(3), &mut server).await.is_err() {
+        server.abort();
+        let _ = server.await;
+    }
+    stop_plugin(plugin).await;
+    Ok(())
+}
+
+fn spawn_options(args: &Args) -> Result<SpawnOptions, Box<dyn std::error::Error>> {
+    let (program, extra) = args.command.split_first().ok_or("missing the plugin binary after --")?;
+    let generation = match args.generation {
+        GenArg::A => Generation::A,
+        GenArg::B => Generation::B,
+    };
+    let name = args.name.clone().unwrap_or_else(|| default_name(program));
+    let mut options = SpawnOptions::new(program, generation)
+        .plugin_name(&name)
+        .connect_channel(!args.no_channel)
+        .clear_env(args.clear_env)
+        .echo_stderr(!args.quiet);
+    for arg in extra {
+        options = options.arg(arg);
+    }
+    if let Some(dir) = &args.work_dir {
+        options = options.work_dir(dir);
+    }
+    if let Some(path) = &args.fixtures {
+        options = options.fixtures(Fixtures::load(path)?);
+    }
+    if let Some(granted) = &args.grant {
+        options = options.granted_permissions(granted);
+    }
+    Ok(options)
+}
+
+/// The program's file name when it is a valid plugin name, else `temps-bundle`.
+fn default_name(program: &str) -> String {
+    let file_name = std::path::Path::new(program).file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    match temps_bundle_protocol::names::check_name(file_name) {
+        Ok(()) => file_name.to_owned(),
+        Err(_) => "temps-bundle".to_owned(),
+    }
+}
+
+async fn stop_plugin(plugin: Arc<RunningPlugin>) {
+    let Ok(plugin) = Arc::try_unwrap(plugin) else {
+        tracing::warn!("the plugin is still in use; it is killed when the process exits");
+        return;
+    };
+    match plugin.stop().await {
+        Ok(report) => tracing::info!(status = %report.status, graceful = report.graceful, "plugin stopped"),
+        Err(error) => tracing::warn!(%error, "stopping the plugin failed"),
+    }
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() -> &'static str {
+    let mut terminate = match signal(SignalKind::terminate()) {
+        Ok(terminate) => terminate,
+        Err(error) => {
+            tracing::warn!(%error, "cannot listen for SIGTERM");
+            let _ = tokio::signal::ctrl_c().await;
+            return "SIGINT";
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => "SIGINT",
+        _ = terminate.recv() => "SIGTERM",
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}

@@ -29,10 +29,7 @@ pub struct ChannelRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
-    Ok {
-        method: String,
-        result: serde_json::Value,
-    },
+    Ok { method: String, result: serde_json::Value },
     Err(CallError),
 }
 
@@ -116,10 +113,7 @@ mod tests {
     fn gen_b_shapes() {
         let request = ChannelFrame::Request {
             id: 1,
-            call: ChannelRequest {
-                method: "get_project".into(),
-                params: json!({"project_id": 42}),
-            },
+            call: ChannelRequest { method: "get_project".into(), params: json!({"project_id": 42}) },
         };
         assert_eq!(
             serde_json::to_value(&request).unwrap(),
@@ -129,51 +123,28 @@ mod tests {
             json!({"type":"response","id":1,"outcome":{"ok":{"method":"get_project","result":{"id":42}}}}),
         )
         .unwrap();
-        assert!(matches!(
-            ok,
-            ChannelFrame::Response {
-                id: 1,
-                outcome: Outcome::Ok { .. }
-            }
-        ));
+        assert!(matches!(ok, ChannelFrame::Response { id: 1, outcome: Outcome::Ok { .. } }));
         let err: ChannelFrame = serde_json::from_value(
             json!({"type":"response","id":2,"outcome":{"err":{"code":"brand_new","message":"m"}}}),
         )
         .unwrap();
-        let ChannelFrame::Response {
-            outcome: Outcome::Err(e),
-            ..
-        } = err
-        else {
-            panic!("{err:?}")
-        };
+        let ChannelFrame::Response { outcome: Outcome::Err(e), .. } = err else { panic!("{err:?}") };
         assert_eq!(e.code, ChannelErrorCode::Unknown);
     }
 
     #[test]
     fn gen_a_shapes() {
-        let request = GenAFrame::Request {
-            id: 3,
-            method: "list_projects".into(),
-            params: json!({}),
-        };
+        let request = GenAFrame::Request { id: 3, method: "list_projects".into(), params: json!({}) };
         assert_eq!(
             serde_json::to_value(&request).unwrap(),
             json!({"type":"request","id":3,"method":"list_projects","params":{}})
         );
-        let err: GenAFrame = serde_json::from_value(
-            json!({"type":"response","id":3,"error":{"code":"not_found","message":"gone"}}),
-        )
-        .unwrap();
+        let err: GenAFrame =
+            serde_json::from_value(json!({"type":"response","id":3,"error":{"code":"not_found","message":"gone"}}))
+                .unwrap();
         assert!(matches!(
             err,
-            GenAFrame::Response {
-                error: Some(CallError {
-                    code: ChannelErrorCode::NotFound,
-                    ..
-                }),
-                ..
-            }
+            GenAFrame::Response { error: Some(CallError { code: ChannelErrorCode::NotFound, .. }), .. }
         ));
     }
 }

@@ -33,9 +33,7 @@ pub fn subscription_matches(pattern: &str, event_type: &str) -> bool {
         return true;
     }
     match pattern.strip_suffix(".*") {
-        Some(prefix) => event_type
-            .strip_prefix(prefix)
-            .is_some_and(|rest| rest.starts_with('.')),
+        Some(prefix) => event_type.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('.')),
         None => pattern == event_type,
     }
 }

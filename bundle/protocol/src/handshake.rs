@@ -66,49 +66,26 @@ mod tests {
 
     #[test]
     fn line_shapes() {
-        let hello = HelloMessage {
-            protocol_version: 2,
-            manifest: PluginManifest::new("a", "1"),
-        };
+        let hello = HelloMessage { protocol_version: 2, manifest: PluginManifest::new("a", "1") };
         let text = serde_json::to_string(&hello).unwrap();
-        assert!(
-            text.starts_with(r#"{"type":"hello","protocol_version":2,"manifest":{"name":"a","#),
-            "{text}"
-        );
+        assert!(text.starts_with(r#"{"type":"hello","protocol_version":2,"manifest":{"name":"a","#), "{text}");
 
-        let line = ManifestLine {
-            manifest: PluginManifest::new("a", "1"),
-        };
+        let line = ManifestLine { manifest: PluginManifest::new("a", "1") };
         let text = serde_json::to_string(&line).unwrap();
-        assert!(
-            text.starts_with(r#"{"type":"manifest","name":"a","version":"1","#),
-            "{text}"
-        );
+        assert!(text.starts_with(r#"{"type":"manifest","name":"a","version":"1","#), "{text}");
 
-        let ready = ReadyMessage {
-            ready: true,
-            has_ui: true,
-            protocol_version: Some(2),
-            openapi: None,
-        };
+        let ready = ReadyMessage { ready: true, has_ui: true, protocol_version: Some(2), openapi: None };
         assert_eq!(
             serde_json::to_string(&ready).unwrap(),
             r#"{"type":"ready","ready":true,"has_ui":true,"protocol_version":2}"#
         );
-        let ready_a = ReadyMessage {
-            protocol_version: None,
-            ..ready
-        };
-        assert_eq!(
-            serde_json::to_string(&ready_a).unwrap(),
-            r#"{"type":"ready","ready":true,"has_ui":true}"#
-        );
+        let ready_a = ReadyMessage { protocol_version: None, ..ready };
+        assert_eq!(serde_json::to_string(&ready_a).unwrap(), r#"{"type":"ready","ready":true,"has_ui":true}"#);
     }
 
     #[test]
     fn launch_config_parses() {
-        let text =
-            r#"{"protocol_version":2,"auth_secret":"s","database_url":null,"host_data_dir":null}"#;
+        let text = r#"{"protocol_version":2,"auth_secret":"s","database_url":null,"host_data_dir":null}"#;
         let config: LaunchConfig = serde_json::from_str(text).unwrap();
         assert_eq!(config.auth_secret, "s");
         assert_eq!(serde_json::to_string(&config).unwrap(), text);

@@ -10,13 +10,13 @@ pub mod handshake;
 pub mod headers;
 pub mod manifest;
 pub mod names;
+pub mod platform;
 
 pub use channel::{CallError, ChannelErrorCode, ChannelFrame, ChannelRequest, GenAFrame, Outcome};
 pub use event::PluginEvent;
-pub use handshake::{
-    Generation, HandshakeLine, HelloMessage, LaunchConfig, ManifestLine, ReadyMessage,
-};
+pub use handshake::{Generation, HandshakeLine, HelloMessage, LaunchConfig, ManifestLine, ReadyMessage};
 pub use manifest::{Capability, NavEntry, NavSection, PluginManifest, UiManifest, UiRoute};
+pub use platform::{ApiCallResult, DeploymentInfo, EnvironmentInfo, GenerateAiParams, GenerateAiResult, ProjectInfo};
 
 /// The protocol version a Gen B plugin announces and expects in its launch config.
 pub const PROTOCOL_VERSION: u32 = 2;

@@ -65,9 +65,7 @@ impl PluginManifest {
     /// Whether `path` (as the plugin sees it, prefix stripped) is under one of the declared public paths.
     /// Matching is by path segment: `/hook` covers `/hook` and `/hook/x` but not `/hooks`; a trailing `/` is ignored.
     pub fn is_public_path(&self, path: &str) -> bool {
-        self.public_paths
-            .iter()
-            .any(|prefix| path_has_prefix(path, prefix))
+        self.public_paths.iter().any(|prefix| path_has_prefix(path, prefix))
     }
 }
 
@@ -130,15 +128,8 @@ pub enum Capability {
 }
 
 /// The host permissions newest hosts know (requested in the manifest, granted by an admin).
-pub const HOST_PERMISSIONS: &[&str] = &[
-    "projects_read",
-    "environments_read",
-    "deployments_read",
-    "api_read",
-    "api_write",
-    "ai_generate",
-    "events_read",
-];
+pub const HOST_PERMISSIONS: &[&str] =
+    &["projects_read", "environments_read", "deployments_read", "api_read", "api_write", "ai_generate", "events_read"];
 
 #[cfg(test)]
 mod tests {
@@ -158,13 +149,9 @@ mod tests {
     fn public_path_matching() {
         let mut m = PluginManifest::new("a", "1");
         m.public_paths = vec!["/hook/".into(), "/badge".into()];
-        for (path, want) in [
-            ("/hook", true),
-            ("/hook/x", true),
-            ("/hooks", false),
-            ("/badge/1.svg", true),
-            ("/", false),
-        ] {
+        for (path, want) in
+            [("/hook", true), ("/hook/x", true), ("/hooks", false), ("/badge/1.svg", true), ("/", false)]
+        {
             assert_eq!(m.is_public_path(path), want, "{path}");
         }
     }

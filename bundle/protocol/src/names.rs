@@ -11,10 +11,7 @@ pub fn check_name(name: &str) -> Result<(), &'static str> {
     if name.len() > MAX_NAME_LEN {
         return Err("is longer than 64 characters");
     }
-    if !name
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
+    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
         return Err("may only contain a-z, 0-9 and '-'");
     }
     if name.starts_with('-') || name.ends_with('-') || name.contains("--") {
@@ -31,10 +28,7 @@ pub fn check_version(version: &str) -> Result<(), &'static str> {
     if version.len() > MAX_NAME_LEN {
         return Err("is longer than 64 characters");
     }
-    if !version
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-'))
-    {
+    if !version.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-')) {
         return Err("may only contain A-Z, a-z, 0-9, '.', '+' and '-'");
     }
     Ok(())
@@ -48,10 +42,7 @@ pub fn check_secret(secret: &str) -> Result<(), &'static str> {
     if !(32..=256).contains(&secret.len()) {
         return Err("must be 32 to 256 characters long");
     }
-    if !secret
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
+    if !secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
         return Err("may only contain A-Z, a-z, 0-9, '_' and '-'");
     }
     Ok(())
@@ -66,17 +57,7 @@ mod tests {
         for ok in ["a", "hello", "deploy-pulse", "a1-b2-c3", &"x".repeat(64)] {
             assert_eq!(check_name(ok), Ok(()), "{ok}");
         }
-        for bad in [
-            "",
-            "-a",
-            "a-",
-            "a--b",
-            "Hello",
-            "a_b",
-            "a.b",
-            "ü",
-            &"x".repeat(65),
-        ] {
+        for bad in ["", "-a", "a-", "a--b", "Hello", "a_b", "a.b", "ü", &"x".repeat(65)] {
             assert!(check_name(bad).is_err(), "{bad:?} should be rejected");
         }
     }

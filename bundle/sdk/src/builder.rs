@@ -1,8 +1,6 @@
 //! A builder for member manifests covering every key of the Temps manifest.
 
-use temps_bundle_protocol::{
-    Capability, NavEntry, NavSection, PluginManifest, UiManifest, UiRoute,
-};
+use temps_bundle_protocol::{Capability, NavEntry, NavSection, PluginManifest, UiManifest, UiRoute};
 
 /// Builds a [`PluginManifest`]; start with [`ManifestBuilder::new`] (usually with `env!("CARGO_PKG_VERSION")`).
 #[derive(Debug, Clone)]
@@ -12,9 +10,7 @@ pub struct ManifestBuilder {
 
 impl ManifestBuilder {
     pub fn new(name: &str, version: &str) -> Self {
-        Self {
-            manifest: PluginManifest::new(name, version),
-        }
+        Self { manifest: PluginManifest::new(name, version) }
     }
 
     pub fn display_name(mut self, display_name: &str) -> Self {
@@ -28,14 +24,7 @@ impl ManifestBuilder {
     }
 
     /// Adds a sidebar entry. `path` is relative to the member (the bundle nests it under `/<member>`).
-    pub fn nav(
-        mut self,
-        label: &str,
-        icon: &str,
-        section: NavSection,
-        path: &str,
-        order: u32,
-    ) -> Self {
+    pub fn nav(mut self, label: &str, icon: &str, section: NavSection, path: &str, order: u32) -> Self {
         self.manifest.nav.push(NavEntry {
             label: label.to_owned(),
             icon: icon.to_owned(),
@@ -53,10 +42,7 @@ impl ManifestBuilder {
             css: Vec::new(),
             routes: routes
                 .iter()
-                .map(|(path, title)| UiRoute {
-                    path: (*path).to_owned(),
-                    title: (*title).to_owned(),
-                })
+                .map(|(path, title)| UiRoute { path: (*path).to_owned(), title: (*title).to_owned() })
                 .collect(),
         });
         self

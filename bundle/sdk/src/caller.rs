@@ -38,10 +38,7 @@ pub enum IdentityError {
     #[error("partial caller identity: {present} present but {missing} missing")]
     Partial { present: String, missing: String },
     #[error("header {header} is not valid: {reason}")]
-    Invalid {
-        header: &'static str,
-        reason: String,
-    },
+    Invalid { header: &'static str, reason: String },
 }
 
 impl Caller {
@@ -50,41 +47,20 @@ impl Caller {
     pub fn from_headers(headers: &HeaderMap) -> Result<Self, IdentityError> {
         let fields = [headers::USER_ID, headers::USER_EMAIL, headers::USER_ROLE];
         let values = fields.map(|name| header_str(headers, name));
-        let present: Vec<&str> = fields
-            .iter()
-            .zip(&values)
-            .filter(|(_, v)| v.is_some())
-            .map(|(n, _)| *n)
-            .collect();
+        let present: Vec<&str> = fields.iter().zip(&values).filter(|(_, v)| v.is_some()).map(|(n, _)| *n).collect();
         if present.is_empty() {
             return Ok(Caller::Anonymous);
         }
         let [Some(id), Some(email), Some(role)] = values else {
-            let missing: Vec<&str> = fields
-                .iter()
-                .filter(|n| !present.contains(n))
-                .copied()
-                .collect();
-            return Err(IdentityError::Partial {
-                present: present.join(", "),
-                missing: missing.join(", "),
-            });
+            let missing: Vec<&str> = fields.iter().filter(|n| !present.contains(n)).copied().collect();
+            return Err(IdentityError::Partial { present: present.join(", "), missing: missing.join(", ") });
         };
-        let id = id
-            .trim()
-            .parse::<i64>()
-            .map_err(|e| IdentityError::Invalid {
-                header: headers::USER_ID,
-                reason: format!("{id:?} is not an integer ({e})"),
-            })?;
+        let id = id.trim().parse::<i64>().map_err(|e| IdentityError::Invalid {
+            header: headers::USER_ID,
+            reason: format!("{id:?} is not an integer ({e})"),
+        })?;
         let permissions = header_str(headers, headers::USER_PERMISSIONS)
-            .map(|list| {
-                list.split(',')
-                    .map(str::trim)
-                    .filter(|p| !p.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
+            .map(|list| list.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect())
             .unwrap_or_default();
         Ok(Caller::User(User {
             id,
@@ -99,9 +75,7 @@ impl Caller {
     pub fn user(&self) -> Result<&User, Problem> {
         match self {
             Caller::User(user) => Ok(user),
-            Caller::Anonymous => Err(Problem::authentication_required(
-                "this route needs a signed-in Temps user",
-            )),
+            Caller::Anonymous => Err(Problem::authentication_required("this route needs a signed-in Temps user")),
         }
     }
 
@@ -131,8 +105,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<Caller>() {
             Some(caller) => Ok(caller.clone()),
-            None => Caller::from_headers(&parts.headers)
-                .map_err(|e| Problem::authentication_required(e.to_string())),
+            None => Caller::from_headers(&parts.headers).map_err(|e| Problem::authentication_required(e.to_string())),
         }
     }
 }
@@ -141,19 +114,12 @@ impl<S: Send + Sync> FromRequestParts<S> for User {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Caller::from_request_parts(parts, state)
-            .await?
-            .user()
-            .cloned()
+        Caller::from_request_parts(parts, state).await?.user().cloned()
     }
 }
 
 fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]
@@ -184,16 +150,9 @@ mod tests {
 
     #[test]
     fn no_identity_is_anonymous_and_partial_is_rejected() {
-        assert_eq!(
-            Caller::from_headers(&HeaderMap::new()).unwrap(),
-            Caller::Anonymous
-        );
+        assert_eq!(Caller::from_headers(&HeaderMap::new()).unwrap(), Caller::Anonymous);
         let err = Caller::from_headers(&headers(&[(headers::USER_ROLE, "admin")])).unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("x-temps-user-id, x-temps-user-email missing"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("x-temps-user-id, x-temps-user-email missing"), "{err}");
         let err = Caller::from_headers(&headers(&[
             (headers::USER_ID, "x"),
             (headers::USER_EMAIL, "a@b.c"),

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use temps_bundle_protocol::Generation;
 use tokio::sync::watch;
 
+use crate::channel::{ChannelHub, Scope, Temps};
+
 /// A member's view of the running bundle. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Context {
@@ -20,6 +22,7 @@ struct Inner {
     database_url: Option<String>,
     host_data_dir: Option<PathBuf>,
     shutdown: watch::Receiver<bool>,
+    temps: Temps,
 }
 
 /// The launch facts shared by every member of one process.
@@ -29,11 +32,14 @@ pub struct LaunchFacts {
     pub database_url: Option<String>,
     pub host_data_dir: Option<PathBuf>,
     pub shutdown: watch::Receiver<bool>,
+    pub channel: Arc<ChannelHub>,
 }
 
 impl Context {
-    /// A context for `member`, storing its files in `data_dir`. The engine builds these; tests may too.
-    pub fn new(member: &str, data_dir: PathBuf, facts: LaunchFacts) -> Self {
+    /// A context for `member`, storing its files in `data_dir`, calling the channel within `scope`.
+    /// The engine builds these; tests may too.
+    pub fn new(member: &str, data_dir: PathBuf, facts: LaunchFacts, scope: Scope) -> Self {
+        let temps = Temps::new(member, scope, facts.channel);
         Self {
             inner: Arc::new(Inner {
                 member: member.to_owned(),
@@ -42,20 +48,25 @@ impl Context {
                 database_url: facts.database_url,
                 host_data_dir: facts.host_data_dir,
                 shutdown: facts.shutdown,
+                temps,
             }),
         }
     }
 
-    /// A context for tests: Gen B, no database, a shutdown signal that never fires.
-    pub fn for_tests(member: &str, data_dir: PathBuf) -> Self {
+    /// A context for tests: Gen B, no database, a shutdown signal that never fires, and a channel that never
+    /// connects (calls fail with `NotConnected` after a short wait).
+    pub fn for_tests(member: &str, data_dir: PathBuf, scope: Scope) -> Self {
         let (_tx, shutdown) = watch::channel(false);
-        let facts = LaunchFacts {
-            generation: Generation::B,
-            database_url: None,
-            host_data_dir: None,
-            shutdown,
-        };
-        Self::new(member, data_dir, facts)
+        let wait = std::time::Duration::from_millis(50);
+        let channel = Arc::new(ChannelHub::with_timeouts(Generation::B, wait, wait));
+        let facts =
+            LaunchFacts { generation: Generation::B, database_url: None, host_data_dir: None, shutdown, channel };
+        Self::new(member, data_dir, facts, scope)
+    }
+
+    /// The platform channel, limited to the calls this member's manifest declares.
+    pub fn temps(&self) -> &Temps {
+        &self.inner.temps
     }
 
     /// The member's name (its mount point in the bundle).

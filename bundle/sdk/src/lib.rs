@@ -5,8 +5,10 @@
 
 pub mod builder;
 pub mod caller;
+pub mod channel;
 pub mod context;
 pub mod engine;
+pub mod events;
 pub mod plugin;
 pub mod problem;
 pub mod registry;
@@ -30,8 +32,8 @@ pub use include_dir;
 /// What a plugin module usually needs, in one `use`.
 pub mod prelude {
     pub use crate::{
-        BoxError, Caller, Capability, Context, ManifestBuilder, NavEntry, NavSection, Plugin,
-        PluginEvent, PluginManifest, Problem, User, register,
+        BoxError, Caller, Capability, Context, ManifestBuilder, NavEntry, NavSection, Plugin, PluginEvent,
+        PluginManifest, Problem, User, register,
     };
     pub use axum::Router;
 }

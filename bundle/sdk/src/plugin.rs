@@ -27,19 +27,13 @@ pub trait Plugin: Send + Sync + 'static {
 
     /// Async initialization: open storage, load settings. An error marks the member failed (its routes answer 503
     /// naming the cause) while the other members serve.
-    fn on_start(&self, ctx: &Context)
-    -> impl Future<Output = Result<Self::State, BoxError>> + Send;
+    fn on_start(&self, ctx: &Context) -> impl Future<Output = Result<Self::State, BoxError>> + Send;
 
     /// The member's routes, relative to its mount point (`/` here is `/<name>/` in the bundle).
     fn router(&self, ctx: &Context, state: Self::State) -> Router;
 
     /// Called for each platform event matching the manifest's `events`, each on its own task.
-    fn on_event(
-        &self,
-        ctx: &Context,
-        state: &Self::State,
-        event: PluginEvent,
-    ) -> impl Future<Output = ()> + Send {
+    fn on_event(&self, ctx: &Context, state: &Self::State, event: PluginEvent) -> impl Future<Output = ()> + Send {
         let _ = (ctx, state, event);
         async {}
     }
@@ -70,10 +64,7 @@ pub trait Member: Send + Sync {
     fn manifest(&self) -> PluginManifest;
     fn ui(&self) -> Option<&'static include_dir::Dir<'static>>;
     fn openapi(&self) -> Option<serde_json::Value>;
-    fn start(
-        self: Arc<Self>,
-        ctx: Context,
-    ) -> BoxFuture<'static, Result<Arc<dyn Started>, BoxError>>;
+    fn start(self: Arc<Self>, ctx: Context) -> BoxFuture<'static, Result<Arc<dyn Started>, BoxError>>;
 }
 
 /// A member whose `on_start` succeeded: its state is captured inside.
@@ -106,17 +97,10 @@ impl<P: Plugin> Member for Erased<P> {
         self.0.openapi()
     }
 
-    fn start(
-        self: Arc<Self>,
-        ctx: Context,
-    ) -> BoxFuture<'static, Result<Arc<dyn Started>, BoxError>> {
+    fn start(self: Arc<Self>, ctx: Context) -> BoxFuture<'static, Result<Arc<dyn Started>, BoxError>> {
         Box::pin(async move {
             let state = self.0.on_start(&ctx).await?;
-            let running: Arc<dyn Started> = Arc::new(Running {
-                plugin: self,
-                ctx,
-                state,
-            });
+            let running: Arc<dyn Started> = Arc::new(Running { plugin: self, ctx, state });
             Ok(running)
         })
     }

@@ -41,12 +41,7 @@ impl Problem {
 
     /// 400: the request was malformed; `detail` says what and where.
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "bad-request",
-            "Bad Request",
-            detail,
-        )
+        Self::new(StatusCode::BAD_REQUEST, "bad-request", "Bad Request", detail)
     }
 
     /// 403: the caller is known but lacks the role.
@@ -71,12 +66,7 @@ impl Problem {
 
     /// 501: a route that exists but is not implemented yet.
     pub fn not_implemented(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::NOT_IMPLEMENTED,
-            "not-implemented",
-            "Not Implemented",
-            detail,
-        )
+        Self::new(StatusCode::NOT_IMPLEMENTED, "not-implemented", "Not Implemented", detail)
     }
 
     /// The status as a [`StatusCode`].
@@ -89,9 +79,7 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = self.status_code();
         let mut response = (status, axum::Json(self)).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         response
     }
 }

@@ -1,11 +1,16 @@
 //! Test-only members linked into `temps-bundle` by its `test-members` feature (enabled for its own tests only):
-//! `boom` panics in a handler, `broken` fails in `on_start`, `slow` answers after a delay (for graceful shutdown).
+//! `boom` panics in a handler and in its event handler, `broken` fails in `on_start`, `slow` answers after a delay
+//! (for graceful shutdown), `tally` counts `project.*` events and makes channel calls (one declared, one not).
 
 use std::time::Duration;
 
+use std::sync::{Arc, Mutex};
+
 use axum::Json;
+use axum::extract::State;
 use axum::routing::get;
 use serde_json::json;
+use temps_bundle_sdk::channel::ChannelError;
 use temps_bundle_sdk::prelude::*;
 
 /// Panics on `GET /panic`; answers `GET /ok`.
@@ -16,9 +21,7 @@ impl Plugin for Boom {
     type State = ();
 
     fn manifest(&self) -> PluginManifest {
-        ManifestBuilder::new("boom", "0.0.1")
-            .display_name("Boom (test)")
-            .build()
+        ManifestBuilder::new("boom", "0.0.1").display_name("Boom (test)").event("deployment.*").build()
     }
 
     async fn on_start(&self, _ctx: &Context) -> Result<(), BoxError> {
@@ -27,15 +30,17 @@ impl Plugin for Boom {
 
     fn router(&self, _ctx: &Context, _state: ()) -> Router {
         Router::new()
-            .route(
-                "/panic",
-                get(|| async { panic!("boom: deliberate panic for the isolation test") }),
-            )
-            .route(
-                "/ok",
-                get(|| async { Json(json!({ "member": "boom", "ok": true })) }),
-            )
+            .route("/panic", get(panic_now))
+            .route("/ok", get(|| async { Json(json!({ "member": "boom", "ok": true })) }))
     }
+
+    async fn on_event(&self, _ctx: &Context, _state: &(), event: PluginEvent) {
+        panic!("boom: deliberate panic while handling event {}", event.id);
+    }
+}
+
+async fn panic_now() -> &'static str {
+    panic!("boom: deliberate panic for the isolation test")
 }
 
 /// Fails in `on_start`, so all of its routes answer 503.
@@ -46,9 +51,7 @@ impl Plugin for Broken {
     type State = ();
 
     fn manifest(&self) -> PluginManifest {
-        ManifestBuilder::new("broken", "0.0.1")
-            .display_name("Broken (test)")
-            .build()
+        ManifestBuilder::new("broken", "0.0.1").display_name("Broken (test)").build()
     }
 
     async fn on_start(&self, _ctx: &Context) -> Result<(), BoxError> {
@@ -68,10 +71,7 @@ impl Plugin for Slow {
     type State = Context;
 
     fn manifest(&self) -> PluginManifest {
-        ManifestBuilder::new("slow", "0.0.1")
-            .display_name("Slow (test)")
-            .public_path("/open")
-            .build()
+        ManifestBuilder::new("slow", "0.0.1").display_name("Slow (test)").public_path("/open").build()
     }
 
     async fn on_start(&self, ctx: &Context) -> Result<Context, BoxError> {
@@ -83,9 +83,7 @@ impl Plugin for Slow {
             .route(
                 "/sleep",
                 get(
-                    |axum::extract::Query(q): axum::extract::Query<
-                        std::collections::HashMap<String, u64>,
-                    >| async move {
+                    |axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, u64>>| async move {
                         let ms = q.get("ms").copied().unwrap_or(100);
                         tokio::time::sleep(Duration::from_millis(ms)).await;
                         Json(json!({ "slept_ms": ms }))
@@ -94,9 +92,7 @@ impl Plugin for Slow {
             )
             .route(
                 "/open/ping",
-                get(|caller: Caller| async move {
-                    Json(json!({ "anonymous": caller == Caller::Anonymous }))
-                }),
+                get(|caller: Caller| async move { Json(json!({ "anonymous": caller == Caller::Anonymous })) }),
             )
     }
 
@@ -105,6 +101,68 @@ impl Plugin for Slow {
     }
 }
 
+/// Records `project.*` events; `/projects` calls the channel (declared), `/environments` too (not declared).
+#[derive(Default)]
+pub struct Tally;
+
+/// Tally's state: the events it received, and its context for channel calls.
+#[derive(Clone)]
+pub struct TallyState {
+    ctx: Context,
+    events: Arc<Mutex<Vec<PluginEvent>>>,
+}
+
+impl Plugin for Tally {
+    type State = TallyState;
+
+    fn manifest(&self) -> PluginManifest {
+        ManifestBuilder::new("tally", "0.0.1")
+            .display_name("Tally (test)")
+            .event("project.*")
+            .host_permission("projects_read")
+            .host_permission("events_read")
+            .build()
+    }
+
+    async fn on_start(&self, ctx: &Context) -> Result<TallyState, BoxError> {
+        Ok(TallyState { ctx: ctx.clone(), events: Arc::default() })
+    }
+
+    fn router(&self, _ctx: &Context, state: TallyState) -> Router {
+        Router::new()
+            .route(
+                "/events",
+                get(|State(s): State<TallyState>| async move {
+                    let events = s.events.lock().map(|e| e.clone()).unwrap_or_default();
+                    Json(json!({ "events": events }))
+                }),
+            )
+            .route(
+                "/projects",
+                get(|State(s): State<TallyState>| async move { outcome(s.ctx.temps().list_projects().await) }),
+            )
+            .route(
+                "/environments",
+                get(|State(s): State<TallyState>| async move { outcome(s.ctx.temps().list_environments(1).await) }),
+            )
+            .with_state(state)
+    }
+
+    async fn on_event(&self, _ctx: &Context, state: &TallyState, event: PluginEvent) {
+        if let Ok(mut events) = state.events.lock() {
+            events.push(event);
+        }
+    }
+}
+
+fn outcome<T: serde::Serialize>(result: Result<T, ChannelError>) -> Json<serde_json::Value> {
+    match result {
+        Ok(value) => Json(json!({ "ok": value })),
+        Err(error) => Json(json!({ "error": error.to_string(), "code": error.code().map(|c| c.as_str()) })),
+    }
+}
+
 temps_bundle_sdk::register!(Boom);
+temps_bundle_sdk::register!(Tally);
 temps_bundle_sdk::register!(Broken);
 temps_bundle_sdk::register!(Slow);

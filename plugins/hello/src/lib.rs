@@ -8,9 +8,13 @@ use std::sync::{Arc, Mutex};
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::routing::get;
+use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use temps_bundle_sdk::prelude::*;
+
+/// The built UI (`web/dist`, or the placeholder `build.rs` writes until `cargo xtask ui` has run).
+static UI: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/web/dist");
 
 /// How many recent events `GET /events` remembers.
 const RECENT_EVENTS: usize = 50;
@@ -29,15 +33,9 @@ pub struct HelloState {
 #[derive(Debug, thiserror::Error)]
 enum HelloError {
     #[error("cannot read visit counter {path}: {source}")]
-    ReadCounter {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    ReadCounter { path: PathBuf, source: std::io::Error },
     #[error("cannot write visit counter {path}: {source}")]
-    WriteCounter {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    WriteCounter { path: PathBuf, source: std::io::Error },
 }
 
 impl Plugin for Hello {
@@ -58,20 +56,14 @@ impl Plugin for Hello {
     async fn on_start(&self, ctx: &Context) -> Result<HelloState, BoxError> {
         let counter_file = ctx.data_dir().join("visits.txt");
         read_visits(&counter_file).await?;
-        Ok(HelloState {
-            counter_file,
-            recent: Arc::default(),
-        })
+        Ok(HelloState { counter_file, recent: Arc::default() })
     }
 
     fn router(&self, _ctx: &Context, state: HelloState) -> Router {
         Router::new()
             .route("/greeting", get(greeting))
             .route("/events", get(recent_events))
-            .route(
-                "/public/ping",
-                get(|| async { Json(json!({ "pong": true })) }),
-            )
+            .route("/public/ping", get(|| async { Json(json!({ "pong": true })) }))
             .with_state(state)
     }
 
@@ -83,8 +75,8 @@ impl Plugin for Hello {
         }
     }
 
-    fn ui(&self) -> Option<&'static temps_bundle_sdk::include_dir::Dir<'static>> {
-        None
+    fn ui(&self) -> Option<&'static Dir<'static>> {
+        Some(&UI)
     }
 }
 
@@ -107,22 +99,11 @@ async fn greeting(
     caller: Caller,
     Query(query): Query<GreetingQuery>,
 ) -> Result<Json<Greeting>, Problem> {
-    let visits = read_visits(&state.counter_file)
-        .await
-        .map_err(log_internal)?
-        + 1;
+    let visits = read_visits(&state.counter_file).await.map_err(log_internal)? + 1;
     tokio::fs::write(&state.counter_file, visits.to_string())
         .await
-        .map_err(|source| {
-            log_internal(HelloError::WriteCounter {
-                path: state.counter_file.clone(),
-                source,
-            })
-        })?;
-    let name = query
-        .name
-        .or_else(|| caller.user().ok().map(|u| u.email.clone()))
-        .unwrap_or_else(|| "stranger".into());
+        .map_err(|source| log_internal(HelloError::WriteCounter { path: state.counter_file.clone(), source }))?;
+    let name = query.name.or_else(|| caller.user().ok().map(|u| u.email.clone())).unwrap_or_else(|| "stranger".into());
     Ok(Json(Greeting {
         message: format!("Hello, {name}!"),
         visits,
@@ -131,11 +112,7 @@ async fn greeting(
 }
 
 async fn recent_events(State(state): State<HelloState>) -> Json<Value> {
-    let events: Vec<PluginEvent> = state
-        .recent
-        .lock()
-        .map(|r| r.iter().cloned().collect())
-        .unwrap_or_default();
+    let events: Vec<PluginEvent> = state.recent.lock().map(|r| r.iter().cloned().collect()).unwrap_or_default();
     Json(json!({ "events": events }))
 }
 
@@ -143,10 +120,7 @@ async fn read_visits(path: &PathBuf) -> Result<u64, HelloError> {
     match tokio::fs::read_to_string(path).await {
         Ok(text) => Ok(text.trim().parse().unwrap_or(0)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
-        Err(source) => Err(HelloError::ReadCounter {
-            path: path.clone(),
-            source,
-        }),
+        Err(source) => Err(HelloError::ReadCounter { path: path.clone(), source }),
     }
 }
 

@@ -51,10 +51,7 @@ impl LaunchArgs {
             };
             let value = match inline {
                 Some(value) => value,
-                None => tokens
-                    .next()
-                    .cloned()
-                    .ok_or_else(|| EngineError::Args(format!("{flag} needs a value")))?,
+                None => tokens.next().cloned().ok_or_else(|| EngineError::Args(format!("{flag} needs a value")))?,
             };
             slot.set(value);
         }
@@ -63,25 +60,17 @@ impl LaunchArgs {
 
     /// `--auth-secret` in argv ⇒ Gen A; otherwise Gen B (protocol §3).
     pub fn generation(&self) -> Generation {
-        if self.auth_secret.is_some() {
-            Generation::A
-        } else {
-            Generation::B
-        }
+        if self.auth_secret.is_some() { Generation::A } else { Generation::B }
     }
 
     /// The socket path, or an error saying it is missing.
     pub fn require_socket_path(&self) -> Result<&PathBuf, EngineError> {
-        self.socket_path
-            .as_ref()
-            .ok_or_else(|| EngineError::Args("--socket-path is required".into()))
+        self.socket_path.as_ref().ok_or_else(|| EngineError::Args("--socket-path is required".into()))
     }
 
     /// The data dir, or an error saying it is missing.
     pub fn require_data_dir(&self) -> Result<&PathBuf, EngineError> {
-        self.data_dir
-            .as_ref()
-            .ok_or_else(|| EngineError::Args("--data-dir is required".into()))
+        self.data_dir.as_ref().ok_or_else(|| EngineError::Args("--data-dir is required".into()))
     }
 }
 
@@ -104,19 +93,12 @@ mod tests {
     use super::*;
 
     fn parse(line: &str) -> LaunchArgs {
-        LaunchArgs::parse(
-            &line
-                .split_whitespace()
-                .map(str::to_owned)
-                .collect::<Vec<_>>(),
-        )
-        .unwrap()
+        LaunchArgs::parse(&line.split_whitespace().map(str::to_owned).collect::<Vec<_>>()).unwrap()
     }
 
     #[test]
     fn gen_a_argv() {
-        let args =
-            parse("--socket-path /s --database-url postgres://x --auth-secret abc --data-dir /d");
+        let args = parse("--socket-path /s --database-url postgres://x --auth-secret abc --data-dir /d");
         assert_eq!(args.generation(), Generation::A);
         assert_eq!(args.database_url.as_deref(), Some("postgres://x"));
         assert_eq!(args.data_dir, Some(PathBuf::from("/d")));
@@ -137,11 +119,6 @@ mod tests {
     #[test]
     fn missing_value_is_an_error() {
         let argv = vec!["--socket-path".to_owned()];
-        assert!(
-            LaunchArgs::parse(&argv)
-                .unwrap_err()
-                .to_string()
-                .contains("--socket-path needs a value")
-        );
+        assert!(LaunchArgs::parse(&argv).unwrap_err().to_string().contains("--socket-path needs a value"));
     }
 }

@@ -10,15 +10,7 @@ use super::BundleConfig;
 use super::compose::Composition;
 use super::composite::composite_manifest;
 
-const CLI_WORDS: &[&str] = &[
-    "manifest",
-    "list",
-    "help",
-    "--help",
-    "-h",
-    "--version",
-    "-V",
-];
+const CLI_WORDS: &[&str] = &["manifest", "list", "help", "--help", "-h", "--version", "-V"];
 
 /// Whether argv is a CLI command rather than a host launch (which always carries `--socket-path`).
 pub fn is_cli_invocation(argv: &[String]) -> bool {
@@ -36,11 +28,7 @@ pub fn run(config: &BundleConfig, argv: &[String]) -> ExitCode {
         Ok(matches) => matches,
         Err(error) => {
             let _ = error.print();
-            return if error.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return if error.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
     let set = match Composition::from_inventory(config.expected_members) {
@@ -87,26 +75,17 @@ fn command(config: &BundleConfig) -> Command {
         .subcommand(Command::new("list").about("List the members of this bundle"))
 }
 
-fn manifest_json(
-    config: &BundleConfig,
-    set: &Composition,
-    sub: &ArgMatches,
-) -> Result<String, String> {
+fn manifest_json(config: &BundleConfig, set: &Composition, sub: &ArgMatches) -> Result<String, String> {
     let value = match sub.get_one::<String>("member") {
         Some(name) => {
-            let entry = set
-                .get(name)
-                .ok_or_else(|| format!("no member named {name:?} (members: {})", set.names()))?;
+            let entry = set.get(name).ok_or_else(|| format!("no member named {name:?} (members: {})", set.names()))?;
             serde_json::to_value(&entry.manifest)
         }
         None => serde_json::to_value(composite_manifest(config, set)),
     }
     .map_err(|e| e.to_string())?;
-    let text = if sub.get_flag("compact") {
-        serde_json::to_string(&value)
-    } else {
-        serde_json::to_string_pretty(&value)
-    };
+    let text =
+        if sub.get_flag("compact") { serde_json::to_string(&value) } else { serde_json::to_string_pretty(&value) };
     text.map_err(|e| e.to_string())
 }
 
@@ -119,27 +98,14 @@ pub fn members_table(set: &Composition) -> String {
             entry.name.clone(),
             m.version.clone(),
             format!("/{}", entry.name),
-            if m.events.is_empty() {
-                "-".to_owned()
-            } else {
-                m.events.join(",")
-            },
-            m.description
-                .clone()
-                .or_else(|| m.display_name.clone())
-                .unwrap_or_default(),
+            if m.events.is_empty() { "-".to_owned() } else { m.events.join(",") },
+            m.description.clone().or_else(|| m.display_name.clone()).unwrap_or_default(),
         ]);
     }
-    let widths: Vec<usize> = (0..5)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
+    let widths: Vec<usize> = (0..5).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     rows.iter()
         .map(|row| {
-            let cells: Vec<String> = row
-                .iter()
-                .zip(&widths)
-                .map(|(cell, w)| format!("{cell:<w$}"))
-                .collect();
+            let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
             cells.join("  ").trim_end().to_owned()
         })
         .collect::<Vec<_>>()

@@ -35,38 +35,26 @@ pub struct Composition {
 impl Composition {
     /// Reads every registration linked into the binary and validates it against `expected`.
     pub fn from_inventory(expected: &[&str]) -> Result<Self, EngineError> {
-        let found = registrations()
-            .map(|r| (r.package, r.construct()))
-            .collect();
+        let found = registrations().map(|r| (r.package, r.construct())).collect();
         Self::validate(found, expected)
     }
 
     /// Validates a member set: names, versions and paths well-formed, names unique and not reserved, and exactly
     /// the expected names registered. Collects every problem before failing.
-    pub fn validate(
-        found: Vec<(&'static str, Arc<dyn Member>)>,
-        expected: &[&str],
-    ) -> Result<Self, EngineError> {
+    pub fn validate(found: Vec<(&'static str, Arc<dyn Member>)>, expected: &[&str]) -> Result<Self, EngineError> {
         let mut problems = Vec::new();
         let mut by_name: BTreeMap<String, Vec<MemberEntry>> = BTreeMap::new();
         for (package, member) in found {
             let manifest = member.manifest();
             let name = manifest.name.clone();
             problems.extend(manifest_problems(package, &manifest));
-            by_name.entry(name.clone()).or_default().push(MemberEntry {
-                name,
-                package,
-                manifest,
-                member,
-            });
+            by_name.entry(name.clone()).or_default().push(MemberEntry { name, package, manifest, member });
         }
         for (name, entries) in &by_name {
             if entries.len() > 1 {
                 let packages: Vec<&str> = entries.iter().map(|e| e.package).collect();
-                problems.push(format!(
-                    "member name {name:?} is registered more than once (by {})",
-                    packages.join(", ")
-                ));
+                problems
+                    .push(format!("member name {name:?} is registered more than once (by {})", packages.join(", ")));
             }
         }
         for name in expected {
@@ -79,7 +67,9 @@ impl Composition {
         for (name, entries) in &by_name {
             if !expected.contains(&name.as_str()) {
                 let package = entries.first().map_or("?", |e| e.package);
-                problems.push(format!("member {name:?} (package {package}) registered but is not in the host's expected list"));
+                problems.push(format!(
+                    "member {name:?} (package {package}) registered but is not in the host's expected list"
+                ));
             }
         }
         if !problems.is_empty() {
@@ -96,11 +86,7 @@ impl Composition {
 
     /// The member names, comma-separated, for messages.
     pub fn names(&self) -> String {
-        self.members
-            .iter()
-            .map(|m| m.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        self.members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -110,24 +96,17 @@ fn manifest_problems(package: &str, manifest: &PluginManifest) -> Vec<String> {
     if let Err(why) = check_name(name) {
         problems.push(format!("member name {name:?} (package {package}) {why}"));
     } else if RESERVED_NAMES.contains(&name.as_str()) || name.starts_with('_') {
-        problems.push(format!(
-            "member name {name:?} (package {package}) is reserved"
-        ));
+        problems.push(format!("member name {name:?} (package {package}) is reserved"));
     }
     if let Err(why) = check_version(&manifest.version) {
-        problems.push(format!(
-            "member {name:?} version {:?} {why}",
-            manifest.version
-        ));
+        problems.push(format!("member {name:?} version {:?} {why}", manifest.version));
     }
     let paths = manifest.public_paths.iter().map(|p| ("public path", p));
     let nav = manifest.nav.iter().map(|n| ("nav path", &n.path));
     let health = std::iter::once(("health path", &manifest.health_path));
     for (what, path) in paths.chain(nav).chain(health) {
         if !path.starts_with('/') {
-            problems.push(format!(
-                "member {name:?} {what} {path:?} must start with '/'"
-            ));
+            problems.push(format!("member {name:?} {what} {path:?} must start with '/'"));
         }
     }
     problems
@@ -174,23 +153,14 @@ pub(crate) mod tests {
 
     #[test]
     fn valid_set_is_sorted_by_name() {
-        let set =
-            Composition::validate(vec![named("zeta"), named("alpha")], &["alpha", "zeta"]).unwrap();
+        let set = Composition::validate(vec![named("zeta"), named("alpha")], &["alpha", "zeta"]).unwrap();
         assert_eq!(set.names(), "alpha, zeta");
     }
 
     #[test]
     fn every_problem_is_named_at_once() {
-        let text = problems(
-            vec![
-                named("Bad_Name"),
-                named("ui"),
-                named("_x"),
-                named("dup"),
-                named("dup"),
-            ],
-            &["dup", "gone"],
-        );
+        let text =
+            problems(vec![named("Bad_Name"), named("ui"), named("_x"), named("dup"), named("dup")], &["dup", "gone"]);
         for needle in [
             "\"Bad_Name\" (package test-package) may only contain",
             "\"ui\" (package test-package) is reserved",
@@ -206,9 +176,6 @@ pub(crate) mod tests {
     #[test]
     fn paths_must_be_absolute() {
         let manifest = ManifestBuilder::new("a", "1").public_path("hook").build();
-        assert!(
-            problems(vec![member(manifest)], &["a"])
-                .contains("public path \"hook\" must start with '/'")
-        );
+        assert!(problems(vec![member(manifest)], &["a"]).contains("public path \"hook\" must start with '/'"));
     }
 }

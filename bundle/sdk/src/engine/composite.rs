@@ -52,45 +52,19 @@ pub fn composite_manifest(config: &BundleConfig, set: &Composition) -> Composite
     let members = &set.members;
     let mut manifest = PluginManifest::new(config.name, config.version);
     manifest.display_name = Some(config.display_name.to_owned());
-    manifest.description = Some(format!(
-        "A bundle of {} Temps plugins: {}",
-        members.len(),
-        set.names()
-    ));
-    manifest.nav = members
-        .iter()
-        .flat_map(|m| m.manifest.nav.iter().map(|n| nested_nav(&m.name, n)))
-        .collect();
+    manifest.description = Some(format!("A bundle of {} Temps plugins: {}", members.len(), set.names()));
+    manifest.nav = members.iter().flat_map(|m| m.manifest.nav.iter().map(|n| nested_nav(&m.name, n))).collect();
     manifest.ui = config.shell_ui.map(|_| UiManifest {
         entry_js: "ui/index.html".to_owned(),
         css: Vec::new(),
-        routes: vec![UiRoute {
-            path: "/".to_owned(),
-            title: config.display_name.to_owned(),
-        }],
+        routes: vec![UiRoute { path: "/".to_owned(), title: config.display_name.to_owned() }],
     });
     manifest.requires_db = members.iter().any(|m| m.manifest.requires_db);
-    manifest.requires_host_data_access =
-        members.iter().any(|m| m.manifest.requires_host_data_access);
-    manifest.public_paths = members
-        .iter()
-        .flat_map(|m| {
-            m.manifest
-                .public_paths
-                .iter()
-                .map(|p| nested_path(&m.name, p))
-        })
-        .collect();
-    manifest.capabilities = sorted_union(
-        members
-            .iter()
-            .map(|m| m.manifest.capabilities.iter().copied()),
-    );
-    manifest.host_permissions = sorted_union(
-        members
-            .iter()
-            .map(|m| m.manifest.host_permissions.iter().cloned()),
-    );
+    manifest.requires_host_data_access = members.iter().any(|m| m.manifest.requires_host_data_access);
+    manifest.public_paths =
+        members.iter().flat_map(|m| m.manifest.public_paths.iter().map(|p| nested_path(&m.name, p))).collect();
+    manifest.capabilities = sorted_union(members.iter().map(|m| m.manifest.capabilities.iter().copied()));
+    manifest.host_permissions = sorted_union(members.iter().map(|m| m.manifest.host_permissions.iter().cloned()));
     manifest.events = sorted_union(members.iter().map(|m| m.manifest.events.iter().cloned()));
     CompositeManifest {
         manifest,
@@ -109,10 +83,7 @@ pub fn nested_path(member: &str, path: &str) -> String {
 }
 
 fn nested_nav(member: &str, entry: &NavEntry) -> NavEntry {
-    NavEntry {
-        path: nested_path(member, &entry.path),
-        ..entry.clone()
-    }
+    NavEntry { path: nested_path(member, &entry.path), ..entry.clone() }
 }
 
 fn member_summary(entry: &MemberEntry) -> MemberSummary {
@@ -128,11 +99,7 @@ fn member_summary(entry: &MemberEntry) -> MemberSummary {
         events: m.events.clone(),
         capabilities: m.capabilities.clone(),
         host_permissions: m.host_permissions.clone(),
-        public_paths: m
-            .public_paths
-            .iter()
-            .map(|p| nested_path(&entry.name, p))
-            .collect(),
+        public_paths: m.public_paths.iter().map(|p| nested_path(&entry.name, p)).collect(),
         nav: m.nav.iter().map(|n| nested_nav(&entry.name, n)).collect(),
         status: None,
         error: None,
@@ -161,11 +128,7 @@ mod tests {
             display_name: "Acme Tools",
             expected_members: &["alpha", "beta"],
             shell_ui: None,
-            build: BuildInfo {
-                git_rev: "abc1234",
-                target: "x86_64-unknown-linux-gnu",
-                profile: "release",
-            },
+            build: BuildInfo { git_rev: "abc1234", target: "x86_64-unknown-linux-gnu", profile: "release" },
         }
     }
 
@@ -174,13 +137,7 @@ mod tests {
         let alpha = ManifestBuilder::new("alpha", "0.3.0")
             .display_name("Alpha")
             .nav("Alpha", "activity", NavSection::Platform, "/", 20)
-            .nav(
-                "Alpha settings",
-                "settings",
-                NavSection::Settings,
-                "/settings",
-                5,
-            )
+            .nav("Alpha settings", "settings", NavSection::Settings, "/settings", 5)
             .public_path("/hooks/")
             .event("deployment.*")
             .capability(Capability::ApiWrite)
@@ -195,8 +152,7 @@ mod tests {
             .capability(Capability::ApiRead)
             .host_permission("events_read")
             .build();
-        let set =
-            Composition::validate(vec![member(beta), member(alpha)], &["alpha", "beta"]).unwrap();
+        let set = Composition::validate(vec![member(beta), member(alpha)], &["alpha", "beta"]).unwrap();
         let json = serde_json::to_string_pretty(&composite_manifest(&config(), &set)).unwrap();
         expect_file!["../../tests/snapshots/composite_manifest.json"].assert_eq(&json);
     }

@@ -18,25 +18,13 @@ pub enum EngineError {
     #[error("launch config: {0}")]
     LaunchConfig(String),
     #[error("cannot create data directory {path}: {source}")]
-    CreateDataDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    CreateDataDir { path: PathBuf, source: std::io::Error },
     #[error("cannot remove stale socket {path}: {source}")]
-    RemoveStaleSocket {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    RemoveStaleSocket { path: PathBuf, source: std::io::Error },
     #[error("cannot bind socket {path}: {source}")]
-    BindSocket {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    BindSocket { path: PathBuf, source: std::io::Error },
     #[error("cannot set mode 0600 on socket {path}: {source}")]
-    ChmodSocket {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    ChmodSocket { path: PathBuf, source: std::io::Error },
     #[error("cannot listen for signals: {0}")]
     Signals(std::io::Error),
     #[error("server failed: {0}")]

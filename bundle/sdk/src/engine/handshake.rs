@@ -8,8 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 use temps_bundle_protocol::names::check_secret;
 use temps_bundle_protocol::{
-    HelloMessage, LaunchConfig, MAX_LAUNCH_CONFIG_LINE, ManifestLine, PROTOCOL_VERSION,
-    ReadyMessage,
+    HelloMessage, LaunchConfig, MAX_LAUNCH_CONFIG_LINE, ManifestLine, PROTOCOL_VERSION, ReadyMessage,
 };
 
 use super::error::EngineError;
@@ -19,10 +18,7 @@ pub const DEFAULT_LAUNCH_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Writes Gen B's `hello` line.
 pub fn write_hello<M: Serialize>(manifest: &M) -> Result<(), EngineError> {
-    write_line(&HelloMessage {
-        protocol_version: PROTOCOL_VERSION,
-        manifest,
-    })
+    write_line(&HelloMessage { protocol_version: PROTOCOL_VERSION, manifest })
 }
 
 /// Writes Gen A's `manifest` line.
@@ -43,10 +39,7 @@ pub struct Requested {
 }
 
 /// Reads and validates the launch config from stdin, waiting at most `timeout`.
-pub async fn read_launch_config(
-    timeout: Duration,
-    requested: Requested,
-) -> Result<LaunchConfig, EngineError> {
+pub async fn read_launch_config(timeout: Duration, requested: Requested) -> Result<LaunchConfig, EngineError> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     // A plain thread, not the runtime's blocking pool: if the host never writes, the process must still be able to
     // exit without waiting for this read.
@@ -56,9 +49,7 @@ pub async fn read_launch_config(
     let line = match tokio::time::timeout(timeout, rx).await {
         Ok(Ok(line)) => line?,
         Ok(Err(_)) => {
-            return Err(EngineError::LaunchConfig(
-                "the stdin reader stopped unexpectedly".into(),
-            ));
+            return Err(EngineError::LaunchConfig("the stdin reader stopped unexpectedly".into()));
         }
         Err(_) => {
             return Err(EngineError::LaunchConfig(format!(
@@ -88,9 +79,7 @@ pub fn read_line(reader: impl BufRead) -> Result<String, EngineError> {
         .read_until(b'\n', &mut bytes)
         .map_err(|e| EngineError::LaunchConfig(format!("cannot read stdin: {e}")))?;
     if bytes.is_empty() {
-        return Err(EngineError::LaunchConfig(
-            "stdin was closed before a launch config line arrived".into(),
-        ));
+        return Err(EngineError::LaunchConfig("stdin was closed before a launch config line arrived".into()));
     }
     if bytes.last() == Some(&b'\n') {
         bytes.pop();
@@ -99,8 +88,7 @@ pub fn read_line(reader: impl BufRead) -> Result<String, EngineError> {
             "the launch config line is longer than {MAX_LAUNCH_CONFIG_LINE} bytes"
         )));
     }
-    String::from_utf8(bytes)
-        .map_err(|_| EngineError::LaunchConfig("the launch config line is not UTF-8".into()))
+    String::from_utf8(bytes).map_err(|_| EngineError::LaunchConfig("the launch config line is not UTF-8".into()))
 }
 
 /// Parses and validates a launch config line (protocol §2.2 step 4).
@@ -112,66 +100,42 @@ pub fn parse_launch_config(line: &str, requested: Requested) -> Result<LaunchCon
     let config: LaunchConfig = match serde_json::from_str(line.trim_end_matches('\r')) {
         Ok(config) => config,
         Err(e) => {
-            return fail(format!(
-                "the launch config is not valid JSON of the expected shape: {e}"
-            ));
+            return fail(format!("the launch config is not valid JSON of the expected shape: {e}"));
         }
     };
     if config.protocol_version != PROTOCOL_VERSION {
-        return fail(format!(
-            "protocol_version is {}, this plugin speaks {PROTOCOL_VERSION}",
-            config.protocol_version
-        ));
+        return fail(format!("protocol_version is {}, this plugin speaks {PROTOCOL_VERSION}", config.protocol_version));
     }
     if let Err(why) = check_secret(&config.auth_secret) {
         return fail(format!("auth_secret {why}"));
     }
-    check_access(
-        "database_url",
-        "requires_db",
-        requested.database,
-        config.database_url.is_some(),
-    )?;
-    check_access(
-        "host_data_dir",
-        "requires_host_data_access",
-        requested.host_data,
-        config.host_data_dir.is_some(),
-    )?;
+    check_access("database_url", "requires_db", requested.database, config.database_url.is_some())?;
+    check_access("host_data_dir", "requires_host_data_access", requested.host_data, config.host_data_dir.is_some())?;
     Ok(config)
 }
 
 fn check_access(key: &str, flag: &str, requested: bool, given: bool) -> Result<(), EngineError> {
     match (requested, given) {
-        (true, false) => Err(EngineError::LaunchConfig(format!(
-            "the manifest sets {flag} but {key} is null"
-        ))),
-        (false, true) => Err(EngineError::LaunchConfig(format!(
-            "{key} was given but the manifest does not set {flag}"
-        ))),
+        (true, false) => Err(EngineError::LaunchConfig(format!("the manifest sets {flag} but {key} is null"))),
+        (false, true) => {
+            Err(EngineError::LaunchConfig(format!("{key} was given but the manifest does not set {flag}")))
+        }
         _ => Ok(()),
     }
 }
 
 fn write_line<T: Serialize>(message: &T) -> Result<(), EngineError> {
-    let mut line =
-        serde_json::to_vec(message).map_err(|e| EngineError::WriteHandshake(e.into()))?;
+    let mut line = serde_json::to_vec(message).map_err(|e| EngineError::WriteHandshake(e.into()))?;
     line.push(b'\n');
     let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(&line)
-        .and_then(|()| stdout.flush())
-        .map_err(EngineError::WriteHandshake)
+    stdout.write_all(&line).and_then(|()| stdout.flush()).map_err(EngineError::WriteHandshake)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const NONE: Requested = Requested {
-        database: false,
-        host_data: false,
-    };
+    const NONE: Requested = Requested { database: false, host_data: false };
     const SECRET: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
 
     fn check(line: &str, requested: Requested, expected_error: Option<&str>) {
@@ -185,42 +149,16 @@ mod tests {
 
     #[test]
     fn launch_configs() {
-        let ok = format!(
-            r#"{{"protocol_version":2,"auth_secret":"{SECRET}","database_url":null,"host_data_dir":null}}"#
-        );
+        let ok =
+            format!(r#"{{"protocol_version":2,"auth_secret":"{SECRET}","database_url":null,"host_data_dir":null}}"#);
         check(&ok, NONE, None);
         check("not json", NONE, Some("not valid JSON"));
-        check(
-            &ok.replace(":2,", ":3,"),
-            NONE,
-            Some("protocol_version is 3"),
-        );
-        check(
-            &ok.replace(SECRET, "   "),
-            NONE,
-            Some("auth_secret is empty or blank"),
-        );
-        check(
-            &ok,
-            Requested {
-                database: true,
-                host_data: false,
-            },
-            Some("sets requires_db but database_url is null"),
-        );
-        let with_db = ok.replace(
-            r#""database_url":null"#,
-            r#""database_url":"postgres://h/db""#,
-        );
+        check(&ok.replace(":2,", ":3,"), NONE, Some("protocol_version is 3"));
+        check(&ok.replace(SECRET, "   "), NONE, Some("auth_secret is empty or blank"));
+        check(&ok, Requested { database: true, host_data: false }, Some("sets requires_db but database_url is null"));
+        let with_db = ok.replace(r#""database_url":null"#, r#""database_url":"postgres://h/db""#);
         check(&with_db, NONE, Some("database_url was given"));
-        check(
-            &with_db,
-            Requested {
-                database: true,
-                host_data: false,
-            },
-            None,
-        );
+        check(&with_db, Requested { database: true, host_data: false }, None);
         check("", NONE, Some("empty"));
     }
 
@@ -228,18 +166,8 @@ mod tests {
     fn line_reading() {
         assert_eq!(read_line(&b"abc\nrest"[..]).unwrap(), "abc");
         assert_eq!(read_line(&b"no newline"[..]).unwrap(), "no newline");
-        assert!(
-            read_line(&b""[..])
-                .unwrap_err()
-                .to_string()
-                .contains("closed before")
-        );
+        assert!(read_line(&b""[..]).unwrap_err().to_string().contains("closed before"));
         let long = vec![b'x'; MAX_LAUNCH_CONFIG_LINE + 10];
-        assert!(
-            read_line(&long[..])
-                .unwrap_err()
-                .to_string()
-                .contains("longer than 65536 bytes")
-        );
+        assert!(read_line(&long[..]).unwrap_err().to_string().contains("longer than 65536 bytes"));
     }
 }

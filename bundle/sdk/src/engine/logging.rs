@@ -15,10 +15,7 @@ pub fn init() {
         .is_ok();
     if installed {
         std::panic::set_hook(Box::new(|info| {
-            let location = info
-                .location()
-                .map(|l| format!("{}:{}", l.file(), l.line()))
-                .unwrap_or_default();
+            let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
             tracing::error!(panic = %panic_message(info.payload()), %location, "a task panicked");
         }));
     }

@@ -14,6 +14,7 @@ pub mod logging;
 pub mod router;
 pub mod serve;
 pub mod shutdown;
+pub mod signature;
 pub mod start;
 
 use std::process::ExitCode;

@@ -16,11 +16,12 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use serde_json::{Value, json};
-use subtle::ConstantTimeEq;
-use temps_bundle_protocol::{Generation, headers};
+use temps_bundle_protocol::Generation;
+use temps_bundle_protocol::headers::{CHANNEL_PATH, EVENTS_PATH};
 use tower::ServiceExt;
 
 use super::composite::CompositeManifest;
+use super::signature::HostSecret;
 use super::start::{MemberSlot, MemberState};
 use crate::caller::Caller;
 use crate::problem::Problem;
@@ -28,8 +29,8 @@ use crate::problem::Problem;
 /// Everything the router needs, shared by all requests.
 pub struct App {
     pub generation: Generation,
-    /// The per-process secret (Gen B). `None` in Gen A, where the host sends no signature.
-    pub secret: Option<String>,
+    /// The per-process secret (Gen B); none in Gen A, where the host sends no signature.
+    pub secret: HostSecret,
     /// Members sorted by name.
     pub members: Vec<Arc<MemberSlot>>,
     index: HashMap<String, usize>,
@@ -41,25 +42,14 @@ pub struct App {
 impl App {
     pub fn new(
         generation: Generation,
-        secret: Option<String>,
+        secret: HostSecret,
         members: Vec<MemberSlot>,
         composite: Option<CompositeManifest>,
         shell_ui: Option<Router>,
     ) -> Self {
         let members: Vec<Arc<MemberSlot>> = members.into_iter().map(Arc::new).collect();
-        let index = members
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.name.clone(), i))
-            .collect();
-        Self {
-            generation,
-            secret,
-            members,
-            index,
-            composite,
-            shell_ui,
-        }
+        let index = members.iter().enumerate().map(|(i, m)| (m.name.clone(), i)).collect();
+        Self { generation, secret, members, index, composite, shell_ui }
     }
 
     fn member(&self, name: &str) -> Option<&Arc<MemberSlot>> {
@@ -69,48 +59,32 @@ impl App {
     /// Checks the host's signature (Gen B) and parses the caller. On public paths a missing or wrong signature
     /// only makes the caller anonymous; elsewhere it is a 401, as is an anonymous caller.
     pub fn authenticate(&self, headers: &HeaderMap, public: bool) -> Result<Caller, Problem> {
-        let verified = match (&self.generation, &self.secret) {
-            (Generation::B, Some(secret)) => match headers.get(headers::AUTH_SIGNATURE) {
-                None if public => false,
-                None => {
-                    return Err(Problem::authentication_required(
-                        "the x-temps-auth-signature header is missing",
-                    ));
-                }
-                Some(given) => {
-                    let matches = bool::from(given.as_bytes().ct_eq(secret.as_bytes()));
-                    if !matches && !public {
-                        return Err(Problem::authentication_required(
-                            "the x-temps-auth-signature header is wrong",
-                        ));
-                    }
-                    matches
-                }
-            },
-            // Gen A hosts send no signature; only the socket's 0600 mode keeps others out.
-            _ => true,
-        };
-        if !verified {
-            return Ok(Caller::Anonymous);
+        // Gen A hosts send no signature; there only the socket's 0600 mode keeps others out.
+        match self.secret.verify(headers) {
+            Ok(()) => {}
+            // On a public path an unsigned request is simply anonymous: its identity headers are not trusted.
+            Err(_) if public => return Ok(Caller::Anonymous),
+            Err(problem) => return Err(problem),
         }
-        let caller = Caller::from_headers(headers)
-            .map_err(|e| Problem::authentication_required(e.to_string()))?;
-        if caller == Caller::Anonymous && !public && self.generation == Generation::B {
-            return Err(Problem::authentication_required(
-                "this route needs a signed-in Temps user",
-            ));
+        let caller = Caller::from_headers(headers).map_err(|e| Problem::authentication_required(e.to_string()))?;
+        if caller == Caller::Anonymous && !public && self.secret.is_required() {
+            return Err(Problem::authentication_required("this route needs a signed-in Temps user"));
         }
         Ok(caller)
     }
 }
 
 /// The bundle's router: composite or split, depending on `app.composite`.
-pub fn app_router(app: Arc<App>, protocol_routes: Router<Arc<App>>) -> Router {
+/// `protocol_routes` (channel and events) come first: they are the same in both modes.
+pub fn app_router(app: Arc<App>, protocol_routes: Router) -> Router {
     let router = match &app.composite {
         Some(_) => composite_routes(&app),
         None => Router::new().fallback(split_member),
     };
-    router.merge(protocol_routes).with_state(app)
+    let router = [CHANNEL_PATH, EVENTS_PATH]
+        .into_iter()
+        .fold(router, |router, path| router.route_service(path, protocol_routes.clone()));
+    router.with_state(app)
 }
 
 fn composite_routes(app: &Arc<App>) -> Router<Arc<App>> {
@@ -140,11 +114,8 @@ async fn require_auth(State(app): State<Arc<App>>, mut req: Request, next: Next)
 async fn bundle_health(State(app): State<Arc<App>>) -> Json<Value> {
     let members: Vec<Value> = app.members.iter().map(|m| member_status(m)).collect();
     let all_running = app.members.iter().all(|m| m.error().is_none());
-    let (name, version) = app
-        .composite
-        .as_ref()
-        .map(|c| (c.manifest.name.as_str(), c.manifest.version.as_str()))
-        .unwrap_or_default();
+    let (name, version) =
+        app.composite.as_ref().map(|c| (c.manifest.name.as_str(), c.manifest.version.as_str())).unwrap_or_default();
     Json(json!({
         "status": if all_running { "ok" } else { "degraded" },
         "name": name,
@@ -234,10 +205,9 @@ async fn serve_member(app: &App, member: Arc<MemberSlot>, req: Request, path: &s
 
 fn member_health(member: &MemberSlot) -> Response {
     match member.error() {
-        None => Json(
-            json!({ "status": "ok", "member": member.name, "version": member.manifest.version }),
-        )
-        .into_response(),
+        None => {
+            Json(json!({ "status": "ok", "member": member.name, "version": member.manifest.version })).into_response()
+        }
         Some(cause) => unavailable(&member.name, cause).into_response(),
     }
 }
@@ -268,16 +238,10 @@ fn with_path(req: Request, path: &str) -> Result<Request<Body>, Problem> {
     parts.uri = Uri::builder()
         .path_and_query(path_and_query)
         .build()
-        .map_err(|e| {
-            Problem::bad_request(format!("cannot rewrite the request path {path:?}: {e}"))
-        })?;
+        .map_err(|e| Problem::bad_request(format!("cannot rewrite the request path {path:?}: {e}")))?;
     Ok(Request::from_parts(parts, body))
 }
 
 fn member_names(app: &App) -> String {
-    app.members
-        .iter()
-        .map(|m| m.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    app.members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
 }

@@ -3,11 +3,12 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{any, post};
 use temps_bundle_protocol::headers::{CHANNEL_PATH, EVENTS_PATH};
-use temps_bundle_protocol::{Generation, PROTOCOL_VERSION, ReadyMessage};
+use temps_bundle_protocol::{Generation, PROTOCOL_VERSION, PluginManifest, ReadyMessage};
 use tokio::net::UnixListener;
 use tokio::sync::watch;
 
@@ -19,9 +20,12 @@ use super::error::EngineError;
 use super::handshake::{self, Requested};
 use super::router::{App, app_router};
 use super::shutdown;
+use super::signature::HostSecret;
 use super::start::{MemberSlot, start_members};
+use crate::channel::ChannelHub;
+use crate::channel::server::{self, ChannelRoute};
 use crate::context::LaunchFacts;
-use crate::problem::Problem;
+use crate::events::{EventBus, EventsRoute, post_event};
 
 /// Whether this process serves the whole bundle or one member alone.
 pub enum Mode {
@@ -31,30 +35,16 @@ pub enum Mode {
 }
 
 /// Picks the mode: `--member m`, or a data dir whose basename names a member (and is not the bundle's name).
-pub fn select_mode(
-    config: &BundleConfig,
-    set: &Composition,
-    args: &LaunchArgs,
-) -> Result<Mode, EngineError> {
+pub fn select_mode(config: &BundleConfig, set: &Composition, args: &LaunchArgs) -> Result<Mode, EngineError> {
     if let Some(name) = &args.member {
         return set
             .get(name)
             .cloned()
             .map(Mode::Split)
-            .ok_or_else(|| EngineError::UnknownMember {
-                name: name.clone(),
-                members: set.names(),
-            });
+            .ok_or_else(|| EngineError::UnknownMember { name: name.clone(), members: set.names() });
     }
-    let basename = args
-        .data_dir
-        .as_deref()
-        .and_then(Path::file_name)
-        .and_then(|n| n.to_str());
-    match basename
-        .filter(|b| *b != config.name)
-        .and_then(|b| set.get(b))
-    {
+    let basename = args.data_dir.as_deref().and_then(Path::file_name).and_then(|n| n.to_str());
+    match basename.filter(|b| *b != config.name).and_then(|b| set.get(b)) {
         Some(entry) => Ok(Mode::Split(entry.clone())),
         None => Ok(Mode::Composite),
     }
@@ -72,8 +62,7 @@ pub async fn run(config: BundleConfig, argv: &[String]) -> Result<(), EngineErro
     let mode = select_mode(&config, &set, &args)?;
     let generation = args.generation();
     let composite = composite_manifest(&config, &set);
-
-    let (manifest_for_access, members): (_, Vec<MemberEntry>) = match &mode {
+    let (own_manifest, members) = match &mode {
         Mode::Composite => (composite.manifest.clone(), set.members.clone()),
         Mode::Split(entry) => (entry.manifest.clone(), vec![entry.clone()]),
     };
@@ -83,112 +72,125 @@ pub async fn run(config: BundleConfig, argv: &[String]) -> Result<(), EngineErro
         (Mode::Split(entry), Generation::B) => handshake::write_hello(&entry.manifest)?,
         (Mode::Split(entry), Generation::A) => handshake::write_manifest_line(&entry.manifest)?,
     }
-    let (secret, database_url, host_data_dir) = match generation {
-        Generation::B => {
-            let requested = Requested {
-                database: manifest_for_access.requires_db,
-                host_data: manifest_for_access.requires_host_data_access,
-            };
-            let launch =
-                handshake::read_launch_config(handshake::launch_timeout(), requested).await?;
-            (
-                Some(launch.auth_secret),
-                launch.database_url,
-                launch.host_data_dir.map(PathBuf::from),
-            )
-        }
-        Generation::A => (None, args.database_url.clone(), None),
-    };
+    let launch = launch_facts(&args, &own_manifest).await?;
 
     create_dir(&data_dir).await?;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let channel = Arc::new(ChannelHub::new(generation));
     let facts = LaunchFacts {
         generation,
-        database_url,
-        host_data_dir,
+        database_url: launch.database_url,
+        host_data_dir: launch.host_data_dir,
         shutdown: shutdown_rx,
+        channel: channel.clone(),
     };
     let split = matches!(mode, Mode::Split(_));
-    let slots = start_members(
-        &members,
-        |name| {
-            if split {
-                data_dir.clone()
-            } else {
-                data_dir.join(name)
-            }
-        },
-        &facts,
-    )
-    .await;
-    let has_ui = match &mode {
-        Mode::Composite => config.shell_ui.is_some() || slots.iter().any(|s| s.ui.is_some()),
-        Mode::Split(_) => slots.iter().any(|s| s.ui.is_some()),
-    };
-    let openapi = match &mode {
-        Mode::Split(entry) => entry.member.openapi(),
-        Mode::Composite => None,
-    };
-    let shell_ui = config.shell_ui.map(crate::ui::ui_router);
-    let app = Arc::new(App::new(
-        generation,
-        secret,
-        slots,
-        (!split).then_some(composite),
-        shell_ui,
-    ));
-    let router = app_router(app.clone(), protocol_routes());
-
-    let listener = bind_socket(&socket_path)?;
-    let protocol_version = (generation == Generation::B).then_some(PROTOCOL_VERSION);
-    handshake::write_ready(&ReadyMessage {
+    let data_dir_of = |name: &str| if split { data_dir.clone() } else { data_dir.join(name) };
+    let slots = start_members(&members, data_dir_of, &facts).await;
+    let ready = ReadyMessage {
         ready: true,
-        has_ui,
-        protocol_version,
-        openapi,
-    })?;
-    tracing::info!(socket = %socket_path.display(), ?generation, members = app.members.len(), split, "ready");
+        has_ui: slots.iter().any(|s| s.ui.is_some()) || (!split && config.shell_ui.is_some()),
+        protocol_version: (generation == Generation::B).then_some(PROTOCOL_VERSION),
+        openapi: match &mode {
+            Mode::Split(entry) => entry.member.openapi(),
+            Mode::Composite => None,
+        },
+    };
+    let bus = Arc::new(event_bus(&slots));
+    channel.set_event_bus(bus.clone());
+    let protocol = protocol_routes(channel.clone(), bus, launch.secret.clone());
+    let shell_ui = config.shell_ui.filter(|_| !split).map(crate::ui::ui_router);
+    let app = Arc::new(App::new(generation, launch.secret, slots, (!split).then_some(composite), shell_ui));
+    let router = app_router(app.clone(), protocol);
 
-    let result = serve_until_signal(listener, router, &shutdown_tx).await;
+    // Signal handlers go in before `ready`: a host may stop us the moment it reads that line.
+    let signal = shutdown::termination()?;
+    let listener = bind_socket(&socket_path)?;
+    handshake::write_ready(&ready)?;
+    tracing::info!(socket = %socket_path.display(), ?generation, members = app.members.len(), split, "ready");
+    watch_channel(channel, generation);
+
+    let result = serve_until_signal(listener, router, signal, &shutdown_tx).await;
     shutdown_members(&app.members).await;
     remove_socket(&socket_path);
     result
 }
 
-/// The protocol's own routes (channel and events).
-fn protocol_routes() -> Router<Arc<App>> {
-    Router::new()
-        .route(
-            CHANNEL_PATH,
-            any(|| async {
-                Problem::not_implemented("the platform channel is not implemented yet (issue 3)")
-            }),
-        )
-        .route(
-            EVENTS_PATH,
-            post(|| async {
-                Problem::not_implemented(
-                    "event delivery over /_events is not implemented yet (issue 3)",
-                )
-            }),
-        )
+/// What the host handed over at launch: the secret, and the access the manifest asked for.
+struct Launch {
+    secret: HostSecret,
+    database_url: Option<String>,
+    host_data_dir: Option<PathBuf>,
+}
+
+/// Gen B: read and validate the launch config on stdin. Gen A: everything came in argv.
+async fn launch_facts(args: &LaunchArgs, manifest: &PluginManifest) -> Result<Launch, EngineError> {
+    match args.generation() {
+        Generation::B => {
+            let requested = Requested { database: manifest.requires_db, host_data: manifest.requires_host_data_access };
+            let config = handshake::read_launch_config(handshake::launch_timeout(), requested).await?;
+            Ok(Launch {
+                secret: HostSecret::required(&config.auth_secret),
+                database_url: config.database_url,
+                host_data_dir: config.host_data_dir.map(PathBuf::from),
+            })
+        }
+        Generation::A => {
+            Ok(Launch { secret: HostSecret::none(), database_url: args.database_url.clone(), host_data_dir: None })
+        }
+    }
+}
+
+/// The protocol's own routes: the channel upgrade and the events fallback.
+fn protocol_routes(hub: Arc<ChannelHub>, bus: Arc<EventBus>, secret: HostSecret) -> Router {
+    let channel = Router::new()
+        .route(CHANNEL_PATH, any(server::upgrade))
+        .with_state(ChannelRoute { hub, secret: secret.clone() });
+    let events = Router::new().route(EVENTS_PATH, post(post_event)).with_state(EventsRoute { bus, secret });
+    channel.merge(events)
+}
+
+fn event_bus(slots: &[MemberSlot]) -> EventBus {
+    EventBus::new(
+        slots
+            .iter()
+            .filter_map(|slot| Some((slot.name.clone(), slot.manifest.events.clone(), slot.started()?.clone())))
+            .collect(),
+    )
+}
+
+/// How soon after `ready` a host is expected to open the channel.
+const CHANNEL_EXPECTED_WITHIN: Duration = Duration::from_secs(10);
+
+/// A Gen B host opens the channel right after `ready` and kills the plugin if that fails; say so in the log when
+/// it does not happen, since the kill itself leaves no trace on our side. Gen A hosts may never open it.
+fn watch_channel(hub: Arc<ChannelHub>, generation: Generation) {
+    tokio::spawn(async move {
+        tokio::time::sleep(CHANNEL_EXPECTED_WITHIN).await;
+        if hub.is_connected() {
+            return;
+        }
+        match generation {
+            Generation::B => tracing::warn!(
+                "the host has not opened the platform channel {} s after ready; a Gen B host kills plugins whose channel fails",
+                CHANNEL_EXPECTED_WITHIN.as_secs()
+            ),
+            Generation::A => tracing::info!("no platform channel (normal for some Gen A hosts); serving without it"),
+        }
+    });
 }
 
 async fn serve_until_signal(
     listener: UnixListener,
     router: Router,
+    signal: impl Future<Output = &'static str>,
     shutdown_tx: &watch::Sender<bool>,
 ) -> Result<(), EngineError> {
-    let signal = shutdown::termination()?;
     let mut stopping = shutdown_tx.subscribe();
     let graceful = async move {
         let _ = stopping.wait_for(|s| *s).await;
     };
-    let mut server = tokio::spawn(
-        axum::serve(listener, router)
-            .with_graceful_shutdown(graceful)
-            .into_future(),
-    );
+    let mut server = tokio::spawn(axum::serve(listener, router).with_graceful_shutdown(graceful).into_future());
     tokio::select! {
         name = signal => {
             tracing::info!(signal = name, "shutting down: no new connections, waiting for in-flight requests");
@@ -236,12 +238,7 @@ async fn shutdown_members(members: &[Arc<MemberSlot>]) {
 }
 
 async fn create_dir(path: &Path) -> Result<(), EngineError> {
-    tokio::fs::create_dir_all(path)
-        .await
-        .map_err(|source| EngineError::CreateDataDir {
-            path: path.to_owned(),
-            source,
-        })
+    tokio::fs::create_dir_all(path).await.map_err(|source| EngineError::CreateDataDir { path: path.to_owned(), source })
 }
 
 /// Removes a stale socket file, binds, and restricts the socket to its owner (0600).
@@ -250,28 +247,16 @@ fn bind_socket(path: &Path) -> Result<UnixListener, EngineError> {
         Ok(()) => tracing::info!(socket = %path.display(), "removed a stale socket file"),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(source) => {
-            return Err(EngineError::RemoveStaleSocket {
-                path: path.to_owned(),
-                source,
-            });
+            return Err(EngineError::RemoveStaleSocket { path: path.to_owned(), source });
         }
     }
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|source| EngineError::BindSocket {
-            path: path.to_owned(),
-            source,
-        })?;
+        std::fs::create_dir_all(parent).map_err(|source| EngineError::BindSocket { path: path.to_owned(), source })?;
     }
-    let listener = UnixListener::bind(path).map_err(|source| EngineError::BindSocket {
-        path: path.to_owned(),
-        source,
-    })?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|source| {
-        EngineError::ChmodSocket {
-            path: path.to_owned(),
-            source,
-        }
-    })?;
+    let listener =
+        UnixListener::bind(path).map_err(|source| EngineError::BindSocket { path: path.to_owned(), source })?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .map_err(|source| EngineError::ChmodSocket { path: path.to_owned(), source })?;
     Ok(listener)
 }
 

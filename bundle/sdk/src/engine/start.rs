@@ -13,6 +13,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use super::compose::MemberEntry;
 use super::logging::panic_message;
+use crate::channel::Scope;
 use crate::context::{Context, LaunchFacts};
 use crate::plugin::Started;
 use crate::problem::Problem;
@@ -32,10 +33,7 @@ pub struct MemberSlot {
 /// Whether a member is serving.
 pub enum MemberState {
     /// `on_start` succeeded; `router` has the panic guard applied.
-    Running {
-        started: Arc<dyn Started>,
-        router: Router,
-    },
+    Running { started: Arc<dyn Started>, router: Router },
     /// `on_start` or router construction failed; `cause` is shown in 503s, `/health` and the manifest.
     Failed { cause: String },
 }
@@ -73,14 +71,8 @@ pub async fn start_members(
     facts: &LaunchFacts,
 ) -> Vec<MemberSlot> {
     let deadline = start_timeout();
-    let starts = entries.iter().map(|entry| {
-        start_member(
-            entry.clone(),
-            data_dir_of(&entry.name),
-            facts.clone(),
-            deadline,
-        )
-    });
+    let starts =
+        entries.iter().map(|entry| start_member(entry.clone(), data_dir_of(&entry.name), facts.clone(), deadline));
     futures_util::future::join_all(starts).await
 }
 
@@ -91,12 +83,7 @@ fn start_timeout() -> Duration {
         .map_or(DEFAULT_START_TIMEOUT, Duration::from_millis)
 }
 
-async fn start_member(
-    entry: MemberEntry,
-    data_dir: PathBuf,
-    mut facts: LaunchFacts,
-    deadline: Duration,
-) -> MemberSlot {
+async fn start_member(entry: MemberEntry, data_dir: PathBuf, mut facts: LaunchFacts, deadline: Duration) -> MemberSlot {
     let ui = entry.member.ui().map(crate::ui::ui_router);
     let state = match start_state(&entry, data_dir, &mut facts, deadline).await {
         Ok(state) => state,
@@ -108,12 +95,7 @@ async fn start_member(
     if let MemberState::Running { .. } = state {
         tracing::info!(member = %entry.name, version = %entry.manifest.version, "member started");
     }
-    MemberSlot {
-        name: entry.name,
-        manifest: entry.manifest,
-        ui,
-        state,
-    }
+    MemberSlot { name: entry.name, manifest: entry.manifest, ui, state }
 }
 
 async fn start_state(
@@ -132,36 +114,22 @@ async fn start_state(
     if !entry.manifest.requires_host_data_access {
         facts.host_data_dir = None;
     }
-    let ctx = Context::new(&entry.name, data_dir, facts.clone());
+    let ctx = Context::new(&entry.name, data_dir, facts.clone(), Scope::of(&entry.manifest));
     let task = tokio::spawn(entry.member.clone().start(ctx));
     let started = match tokio::time::timeout(deadline, task).await {
         Err(_) => {
-            return Err(format!(
-                "on_start did not finish within {} ms",
-                deadline.as_millis()
-            ));
+            return Err(format!("on_start did not finish within {} ms", deadline.as_millis()));
         }
         Ok(Err(join)) if join.is_panic() => {
-            return Err(format!(
-                "on_start panicked: {}",
-                panic_message(&join.into_panic())
-            ));
+            return Err(format!("on_start panicked: {}", panic_message(&join.into_panic())));
         }
         Ok(Err(join)) => return Err(format!("on_start was cancelled: {join}")),
         Ok(Ok(Err(error))) => return Err(format!("on_start failed: {error}")),
         Ok(Ok(Ok(started))) => started,
     };
-    let router =
-        std::panic::catch_unwind(AssertUnwindSafe(|| started.router())).map_err(|payload| {
-            format!(
-                "building its router panicked: {}",
-                panic_message(payload.as_ref())
-            )
-        })?;
-    Ok(MemberState::Running {
-        started,
-        router: guard_panics(&entry.name, router),
-    })
+    let router = std::panic::catch_unwind(AssertUnwindSafe(|| started.router()))
+        .map_err(|payload| format!("building its router panicked: {}", panic_message(payload.as_ref())))?;
+    Ok(MemberState::Running { started, router: guard_panics(&entry.name, router) })
 }
 
 /// Wraps a member router so a panicking handler answers 500 problem+json instead of dropping the connection.

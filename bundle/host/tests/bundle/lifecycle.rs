@@ -1,0 +1,64 @@
+//! Shutdown and process hygiene: graceful SIGTERM, on_shutdown hooks, the socket file, stdout discipline.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use temps_bundle_devhost::{Caller, Generation};
+
+use crate::support::{binary, ok_json, spawn};
+
+#[tokio::test]
+async fn sigterm_lets_in_flight_requests_finish_then_calls_on_shutdown_and_removes_the_socket() {
+    let mut plugin = spawn(Generation::B).await;
+    let pid = Pid::from_raw(plugin.pid().unwrap() as i32);
+    let socket = plugin.socket_path().to_owned();
+    let slow_dir = plugin.data_dir().join("slow");
+    let admin = Caller::admin();
+    let request = plugin.get("/slow/sleep?ms=700", &admin);
+    let signal = async {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        kill(pid, Signal::SIGTERM).unwrap();
+    };
+    let (response, ()) = tokio::join!(request, signal);
+    assert_eq!(ok_json(&response.unwrap())["slept_ms"], 700, "the in-flight request finished");
+    let status = plugin.wait_exit(Duration::from_secs(10)).await.unwrap();
+    assert!(status.success(), "{status:?}: {}", plugin.stderr());
+    assert_eq!(std::fs::read_to_string(slow_dir.join("shutdown.txt")).unwrap(), "clean");
+    assert!(!socket.exists(), "the socket file is removed");
+}
+
+#[test]
+fn stdout_carries_only_handshake_lines_and_a_stale_socket_is_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("b.sock");
+    std::fs::write(&socket, "stale").unwrap();
+    let data_dir = dir.path().join("plugin-data/temps-bundle");
+    let mut child = Command::new(binary())
+        .args(["--socket-path", socket.to_str().unwrap(), "--database-url", "sqlite::memory:"])
+        .args(["--auth-secret", "0f8fad5b-d9cb-469f-a165-70867728950e", "--data-dir", data_dir.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    for _ in 0..2 {
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        lines.push(line);
+    }
+    assert!(lines[0].starts_with(r#"{"type":"manifest""#), "{lines:?}");
+    assert!(lines[1].starts_with(r#"{"type":"ready""#), "{lines:?}");
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::metadata(&socket).unwrap().file_type().is_socket(), "the stale file was replaced by the socket");
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest, "", "nothing after the handshake goes to stdout");
+    assert!(child.wait().unwrap().success());
+    assert!(data_dir.join("hello").is_dir(), "each member gets <data-dir>/<member>/");
+}

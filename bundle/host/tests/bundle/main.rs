@@ -1,0 +1,11 @@
+//! Integration tests of the real `temps-bundle` binary, driven over its Unix socket by the dev host the way Temps
+//! drives it. The binary is built with the test-only members (`boom`, `broken`, `slow`, `tally`) next to `hello`.
+
+mod channel;
+mod cli;
+mod events;
+mod handshake;
+mod launch_config;
+mod lifecycle;
+mod routing;
+mod support;

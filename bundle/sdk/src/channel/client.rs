@@ -1,0 +1,230 @@
+//! `ctx.temps()`: a member's typed client for the platform channel, limited to what its own manifest declares.
+//!
+//! The bundle as a whole is granted the union of every member's permissions; this scope keeps each member inside
+//! its own, refusing other calls locally with `permission_denied` without asking the host.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use temps_bundle_protocol::{
+    ApiCallResult, Capability, DeploymentInfo, EnvironmentInfo, GenerateAiParams, GenerateAiResult, PluginManifest,
+    ProjectInfo,
+};
+
+use super::error::ChannelError;
+use super::hub::ChannelHub;
+use crate::caller::User;
+
+/// What one member declared, and so may call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub host_permissions: Vec<String>,
+    pub capabilities: Vec<Capability>,
+}
+
+impl Scope {
+    /// The scope a manifest declares.
+    pub fn of(manifest: &PluginManifest) -> Self {
+        Self { host_permissions: manifest.host_permissions.clone(), capabilities: manifest.capabilities.clone() }
+    }
+
+    /// `Ok` if a call of `method` (with HTTP verb `verb` for `api_call`) is declared, else what it needs.
+    pub fn allows(&self, method: &str, verb: Option<&str>) -> Result<(), String> {
+        let needs = match method {
+            "list_projects" | "get_project" => "projects_read",
+            "list_environments" | "get_environment" => "environments_read",
+            "get_deployment" | "get_last_deployment" | "list_deployments" => "deployments_read",
+            "generate_ai" => "ai_generate",
+            "get_host_capabilities" => return Ok(()),
+            "api_call" => {
+                let read_only = matches!(verb.map(str::to_ascii_uppercase).as_deref(), Some("GET" | "HEAD"));
+                let (capability, permission) =
+                    if read_only { (Capability::ApiRead, "api_read") } else { (Capability::ApiWrite, "api_write") };
+                let granted = self.capabilities.contains(&capability)
+                    || self.capabilities.contains(&Capability::ApiWrite)
+                    || self.host_permissions.iter().any(|p| p == permission);
+                return if granted { Ok(()) } else { Err(format!("the {permission} capability")) };
+            }
+            // Unknown methods are the host's to refuse (it answers method_not_found).
+            _ => return Ok(()),
+        };
+        if self.host_permissions.iter().any(|p| p == needs) {
+            Ok(())
+        } else {
+            Err(format!("the {needs} host permission"))
+        }
+    }
+}
+
+/// A request for `api_call`: the Temps API path, called on behalf of a user.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiRequest {
+    pub method: String,
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
+
+impl ApiRequest {
+    /// `GET path`.
+    pub fn get(path: &str) -> Self {
+        Self { method: "GET".into(), path: path.into(), query: None, body: None }
+    }
+}
+
+/// One member's channel client. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Temps {
+    member: String,
+    scope: Scope,
+    hub: Arc<ChannelHub>,
+}
+
+impl Temps {
+    /// A client for `member` with `scope` over `hub`.
+    pub fn new(member: &str, scope: Scope, hub: Arc<ChannelHub>) -> Self {
+        Self { member: member.to_owned(), scope, hub }
+    }
+
+    pub async fn list_projects(&self) -> Result<Vec<ProjectInfo>, ChannelError> {
+        self.typed("list_projects", json!({})).await
+    }
+
+    pub async fn get_project(&self, project_id: i32) -> Result<ProjectInfo, ChannelError> {
+        self.typed("get_project", json!({ "project_id": project_id })).await
+    }
+
+    pub async fn list_environments(&self, project_id: i32) -> Result<Vec<EnvironmentInfo>, ChannelError> {
+        self.typed("list_environments", json!({ "project_id": project_id })).await
+    }
+
+    pub async fn get_environment(&self, environment_id: i32) -> Result<EnvironmentInfo, ChannelError> {
+        self.typed("get_environment", json!({ "environment_id": environment_id })).await
+    }
+
+    pub async fn get_deployment(&self, deployment_id: i32) -> Result<DeploymentInfo, ChannelError> {
+        self.typed("get_deployment", json!({ "deployment_id": deployment_id })).await
+    }
+
+    pub async fn get_last_deployment(
+        &self,
+        project_id: i32,
+        environment_id: Option<i32>,
+    ) -> Result<DeploymentInfo, ChannelError> {
+        let mut params = json!({ "project_id": project_id });
+        insert_some(&mut params, "environment_id", environment_id);
+        self.typed("get_last_deployment", params).await
+    }
+
+    /// Newest first; the host defaults `limit` to 20 and caps it at 100.
+    pub async fn list_deployments(
+        &self,
+        project_id: i32,
+        environment_id: Option<i32>,
+        limit: Option<u64>,
+    ) -> Result<Vec<DeploymentInfo>, ChannelError> {
+        let mut params = json!({ "project_id": project_id });
+        insert_some(&mut params, "environment_id", environment_id);
+        insert_some(&mut params, "limit", limit);
+        self.typed("list_deployments", params).await
+    }
+
+    /// Calls the Temps API as `user` (with the actor token the host sent on the user's request).
+    pub async fn api_call(&self, user: &User, request: ApiRequest) -> Result<ApiCallResult, ChannelError> {
+        let actor = user.actor_token.clone().ok_or(ChannelError::NoActorToken)?;
+        self.check("api_call", Some(&request.method))?;
+        let mut params = serde_json::to_value(&request).map_err(|e| decode_error("api_call", e))?;
+        if let Some(map) = params.as_object_mut() {
+            map.insert("actor".into(), Value::String(actor));
+        }
+        decode("api_call", self.hub.call("api_call", params).await?)
+    }
+
+    /// What the host granted (newest hosts).
+    pub async fn get_host_capabilities(&self) -> Result<Value, ChannelError> {
+        self.raw_call("get_host_capabilities", json!({})).await
+    }
+
+    /// Text generation through the host's AI provider (newest hosts).
+    pub async fn generate_ai(&self, params: GenerateAiParams) -> Result<GenerateAiResult, ChannelError> {
+        let params = serde_json::to_value(&params).map_err(|e| decode_error("generate_ai", e))?;
+        self.typed("generate_ai", params).await
+    }
+
+    /// Any method, untyped, still scoped by the manifest.
+    pub async fn raw_call(&self, method: &str, params: Value) -> Result<Value, ChannelError> {
+        self.check(method, None)?;
+        self.hub.call(method, params).await
+    }
+
+    async fn typed<T: DeserializeOwned>(&self, method: &str, params: Value) -> Result<T, ChannelError> {
+        decode(method, self.raw_call(method, params).await?)
+    }
+
+    fn check(&self, method: &str, verb: Option<&str>) -> Result<(), ChannelError> {
+        self.scope.allows(method, verb).map_err(|needs| ChannelError::PermissionDenied {
+            member: self.member.clone(),
+            method: method.to_owned(),
+            needs,
+        })
+    }
+}
+
+fn insert_some<T: Into<Value>>(params: &mut Value, key: &str, value: Option<T>) {
+    if let (Some(map), Some(value)) = (params.as_object_mut(), value) {
+        map.insert(key.to_owned(), value.into());
+    }
+}
+
+fn decode<T: DeserializeOwned>(method: &str, value: Value) -> Result<T, ChannelError> {
+    serde_json::from_value(value).map_err(|e| decode_error(method, e))
+}
+
+fn decode_error(method: &str, error: serde_json::Error) -> ChannelError {
+    ChannelError::Decode { method: method.to_owned(), detail: error.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+    use temps_bundle_protocol::Generation;
+
+    fn scope(permissions: &[&str], capabilities: &[Capability]) -> Scope {
+        Scope {
+            host_permissions: permissions.iter().map(|p| p.to_string()).collect(),
+            capabilities: capabilities.to_vec(),
+        }
+    }
+
+    #[test]
+    fn scoping_table() {
+        let check =
+            |s: &Scope, method, verb, ok: bool| assert_eq!(s.allows(method, verb).is_ok(), ok, "{method} {verb:?}");
+        let deploys = scope(&["deployments_read"], &[]);
+        check(&deploys, "list_deployments", None, true);
+        check(&deploys, "list_projects", None, false);
+        check(&deploys, "get_host_capabilities", None, true);
+        check(&deploys, "api_call", Some("GET"), false);
+        let reader = scope(&[], &[Capability::ApiRead]);
+        check(&reader, "api_call", Some("get"), true);
+        check(&reader, "api_call", Some("POST"), false);
+        check(&scope(&[], &[Capability::ApiWrite]), "api_call", Some("DELETE"), true);
+        check(&scope(&["ai_generate"], &[]), "generate_ai", None, true);
+    }
+
+    #[tokio::test]
+    async fn undeclared_call_fails_locally_and_unconnected_call_fails_clearly() {
+        let hub = Arc::new(ChannelHub::with_timeouts(Generation::B, Duration::from_millis(20), Duration::from_secs(1)));
+        let temps = Temps::new("pulse", scope(&["deployments_read"], &[]), hub);
+        let denied = temps.list_projects().await.unwrap_err();
+        assert!(matches!(denied, ChannelError::PermissionDenied { .. }), "{denied}");
+        assert!(denied.to_string().contains("projects_read"), "{denied}");
+        let waited = temps.list_deployments(1, None, Some(5)).await.unwrap_err();
+        assert_eq!(waited, ChannelError::NotConnected { waited: Duration::from_millis(20) });
+    }
+}

@@ -1,0 +1,47 @@
+//! Errors of channel calls, one variant per way a call can fail.
+
+use std::time::Duration;
+
+use temps_bundle_protocol::ChannelErrorCode;
+
+/// Why a channel call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChannelError {
+    /// Refused locally: the member's manifest does not declare what the call needs. The host was not asked.
+    #[error("permission_denied: member {member:?} may not call {method} (declare {needs} in its manifest)")]
+    PermissionDenied { member: String, method: String, needs: String },
+    /// The host never opened the channel within the wait.
+    #[error("the platform channel is not connected (waited {} ms for the host to open it)", .waited.as_millis())]
+    NotConnected { waited: Duration },
+    /// The host did not answer in time.
+    #[error("{method}: no answer from the host within {} ms", .after.as_millis())]
+    Timeout { method: String, after: Duration },
+    /// The host answered with an error.
+    #[error("{method} failed on the host: {} ({message})", .code.as_str())]
+    Host { method: String, code: ChannelErrorCode, message: String },
+    /// The channel closed while the call was in flight.
+    #[error("{method}: the platform channel closed before the host answered")]
+    Closed { method: String },
+    /// The host's answer did not have the expected shape.
+    #[error("{method}: unexpected result from the host: {detail}")]
+    Decode { method: String, detail: String },
+    /// `api_call` needs the caller's actor token, which the host sends only when the member declares capabilities.
+    #[error("api_call needs the caller's actor token; the request carried none (declare a capability in the manifest)")]
+    NoActorToken,
+}
+
+impl ChannelError {
+    /// The protocol error code this error corresponds to, when it has one.
+    pub fn code(&self) -> Option<ChannelErrorCode> {
+        match self {
+            Self::PermissionDenied { .. } => Some(ChannelErrorCode::PermissionDenied),
+            Self::Host { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// Whether the host said the thing does not exist.
+    pub fn is_not_found(&self) -> bool {
+        self.code() == Some(ChannelErrorCode::NotFound)
+    }
+}

@@ -1,0 +1,226 @@
+//! The one channel connection, shared by every member: request ids, pending calls, pushed events.
+//!
+//! The host handles requests one at a time, in order; we still multiplex by id so a slow call of one member never
+//! mixes up the answer of another.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use axum::extract::ws::{Message, WebSocket};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use temps_bundle_protocol::{CallError, ChannelFrame, ChannelRequest, GenAFrame, Generation, Outcome, PluginEvent};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use super::error::ChannelError;
+use crate::events::EventBus;
+
+/// How long a call waits for the host to open the channel unless `TEMPS_BUNDLE_CHANNEL_WAIT_MS` says otherwise.
+pub const DEFAULT_CONNECT_WAIT: Duration = Duration::from_secs(10);
+/// How long a call waits for its answer unless `TEMPS_BUNDLE_CALL_TIMEOUT_MS` says otherwise.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(30);
+
+type Answer = Result<Value, CallError>;
+
+/// The channel's state. Cheap to share (`Arc`).
+pub struct ChannelHub {
+    generation: Generation,
+    next_id: AtomicU64,
+    claimed: AtomicBool,
+    outgoing: watch::Sender<Option<mpsc::UnboundedSender<String>>>,
+    pending: Mutex<HashMap<u64, oneshot::Sender<Answer>>>,
+    events: OnceLock<Arc<EventBus>>,
+    connect_wait: Duration,
+    call_timeout: Duration,
+}
+
+impl std::fmt::Debug for ChannelHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChannelHub")
+            .field("generation", &self.generation)
+            .field("connected", &self.is_connected())
+            .finish()
+    }
+}
+
+impl ChannelHub {
+    /// A hub for a host of `generation`, with waits from the environment (or defaults).
+    pub fn new(generation: Generation) -> Self {
+        Self::with_timeouts(
+            generation,
+            env_duration("TEMPS_BUNDLE_CHANNEL_WAIT_MS", DEFAULT_CONNECT_WAIT),
+            env_duration("TEMPS_BUNDLE_CALL_TIMEOUT_MS", DEFAULT_CALL_TIMEOUT),
+        )
+    }
+
+    /// A hub with explicit waits.
+    pub fn with_timeouts(generation: Generation, connect_wait: Duration, call_timeout: Duration) -> Self {
+        Self {
+            generation,
+            next_id: AtomicU64::new(1),
+            claimed: AtomicBool::new(false),
+            outgoing: watch::channel(None).0,
+            pending: Mutex::new(HashMap::new()),
+            events: OnceLock::new(),
+            connect_wait,
+            call_timeout,
+        }
+    }
+
+    /// Where pushed events go. Set once, after the members started.
+    pub fn set_event_bus(&self, bus: Arc<EventBus>) {
+        let _ = self.events.set(bus);
+    }
+
+    /// Whether a host is connected right now.
+    pub fn is_connected(&self) -> bool {
+        self.outgoing.borrow().is_some()
+    }
+
+    /// Claims the channel for the first upgrade; every later upgrade is refused (protocol §7).
+    pub fn try_claim(&self) -> bool {
+        !self.claimed.swap(true, Ordering::SeqCst)
+    }
+
+    /// Sends one call and waits for its answer.
+    pub async fn call(&self, method: &str, params: Value) -> Result<Value, ChannelError> {
+        let sender = self.wait_connected().await?;
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let text = self.request_text(id, method, params);
+        let (tx, rx) = oneshot::channel();
+        self.pending_map().insert(id, tx);
+        if sender.send(text).is_err() {
+            self.pending_map().remove(&id);
+            return Err(ChannelError::Closed { method: method.to_owned() });
+        }
+        match tokio::time::timeout(self.call_timeout, rx).await {
+            Ok(Ok(Ok(value))) => Ok(value),
+            Ok(Ok(Err(error))) => {
+                Err(ChannelError::Host { method: method.to_owned(), code: error.code, message: error.message })
+            }
+            Ok(Err(_)) => Err(ChannelError::Closed { method: method.to_owned() }),
+            Err(_) => {
+                self.pending_map().remove(&id);
+                Err(ChannelError::Timeout { method: method.to_owned(), after: self.call_timeout })
+            }
+        }
+    }
+
+    /// Serves one accepted WebSocket until it closes: writes queued requests, reads answers and events.
+    pub async fn run(self: Arc<Self>, socket: WebSocket) {
+        let (mut sink, mut stream) = socket.split();
+        let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+        self.outgoing.send_replace(Some(tx));
+        tracing::info!("platform channel connected");
+        loop {
+            tokio::select! {
+                outgoing = rx.recv() => match outgoing {
+                    Some(text) => {
+                        if let Err(error) = sink.send(Message::Text(text.into())).await {
+                            tracing::warn!(%error, "cannot write to the platform channel");
+                            break;
+                        }
+                    }
+                    None => break,
+                },
+                incoming = stream.next() => match incoming {
+                    Some(Ok(Message::Text(text))) => self.handle_frame(text.as_str()),
+                    Some(Ok(Message::Close(_))) | None => break,
+                    Some(Ok(_)) => tracing::warn!("ignoring a non-text frame on the platform channel"),
+                    Some(Err(error)) => {
+                        tracing::warn!(%error, "platform channel read failed");
+                        break;
+                    }
+                },
+            }
+        }
+        self.outgoing.send_replace(None);
+        // Dropping the senders answers every pending call with `Closed`.
+        self.pending_map().clear();
+        tracing::warn!("platform channel closed; channel calls now fail until the host restarts the plugin");
+    }
+
+    /// Handles one text frame from the host. Malformed frames are logged and ignored, never fatal.
+    pub fn handle_frame(&self, text: &str) {
+        match self.parse_frame(text) {
+            Some(Incoming::Answer { id, answer }) => match self.pending_map().remove(&id) {
+                Some(waiter) => {
+                    let _ = waiter.send(answer);
+                }
+                None => tracing::warn!(id, "ignoring an answer to an unknown or expired request id"),
+            },
+            Some(Incoming::Event(event)) => match self.events.get() {
+                Some(bus) => {
+                    bus.dispatch(event);
+                }
+                None => tracing::warn!(event_id = %event.id, "event arrived before members started; dropped"),
+            },
+            None => {
+                let preview: String = text.chars().take(200).collect();
+                tracing::warn!(frame = %preview, "ignoring a malformed platform channel frame");
+            }
+        }
+    }
+
+    fn parse_frame(&self, text: &str) -> Option<Incoming> {
+        let typed = || match serde_json::from_str::<ChannelFrame>(text).ok()? {
+            ChannelFrame::Response { id, outcome: Outcome::Ok { result, .. } } => {
+                Some(Incoming::Answer { id, answer: Ok(result) })
+            }
+            ChannelFrame::Response { id, outcome: Outcome::Err(error) } => {
+                Some(Incoming::Answer { id, answer: Err(error) })
+            }
+            ChannelFrame::Event { event } => Some(Incoming::Event(event)),
+            ChannelFrame::Request { .. } => None,
+        };
+        let untyped = || match serde_json::from_str::<GenAFrame>(text).ok()? {
+            GenAFrame::Response { id, error: Some(error), .. } => Some(Incoming::Answer { id, answer: Err(error) }),
+            GenAFrame::Response { id, result, error: None } => {
+                Some(Incoming::Answer { id, answer: Ok(result.unwrap_or(Value::Null)) })
+            }
+            GenAFrame::Event { event } => Some(Incoming::Event(event)),
+            GenAFrame::Request { .. } => None,
+        };
+        match self.generation {
+            Generation::B => typed().or_else(untyped),
+            Generation::A => untyped().or_else(typed),
+        }
+    }
+
+    fn request_text(&self, id: u64, method: &str, params: Value) -> String {
+        let method = method.to_owned();
+        let frame = match self.generation {
+            Generation::B => {
+                serde_json::to_string(&ChannelFrame::Request { id, call: ChannelRequest { method, params } })
+            }
+            Generation::A => serde_json::to_string(&GenAFrame::Request { id, method, params }),
+        };
+        // Serializing these plain structs cannot fail; an empty string would be ignored by the host anyway.
+        frame.unwrap_or_default()
+    }
+
+    async fn wait_connected(&self) -> Result<mpsc::UnboundedSender<String>, ChannelError> {
+        let mut rx = self.outgoing.subscribe();
+        let waited = tokio::time::timeout(self.connect_wait, rx.wait_for(Option::is_some)).await;
+        match waited {
+            Ok(Ok(sender)) => sender.clone().ok_or(ChannelError::NotConnected { waited: self.connect_wait }),
+            _ => Err(ChannelError::NotConnected { waited: self.connect_wait }),
+        }
+    }
+
+    fn pending_map(&self) -> std::sync::MutexGuard<'_, HashMap<u64, oneshot::Sender<Answer>>> {
+        // A poisoned lock only means another call panicked while holding it; the map itself is still usable.
+        self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+enum Incoming {
+    Answer { id: u64, answer: Answer },
+    Event(PluginEvent),
+}
+
+fn env_duration(name: &str, default: Duration) -> Duration {
+    std::env::var(name).ok().and_then(|ms| ms.parse().ok()).map_or(default, Duration::from_millis)
+}

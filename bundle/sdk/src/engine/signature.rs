@@ -1,0 +1,66 @@
+//! The host's request signature: in Gen B every proxied request carries the per-process secret verbatim in
+//! `x-temps-auth-signature`, compared here in constant time. Gen A hosts send none.
+
+use std::sync::Arc;
+
+use axum::http::HeaderMap;
+use subtle::ConstantTimeEq;
+use temps_bundle_protocol::headers::AUTH_SIGNATURE;
+
+use crate::problem::Problem;
+
+/// The secret requests must carry, or none (Gen A).
+#[derive(Clone, Default)]
+pub struct HostSecret(Option<Arc<str>>);
+
+impl HostSecret {
+    /// A secret that must be presented.
+    pub fn required(secret: &str) -> Self {
+        Self(Some(Arc::from(secret)))
+    }
+
+    /// No secret: Gen A hosts cannot send one, so nothing is checked.
+    pub fn none() -> Self {
+        Self(None)
+    }
+
+    /// Whether requests are checked at all.
+    pub fn is_required(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// `Ok` if the signature is present and right (or none is required); otherwise a 401 problem saying which.
+    pub fn verify(&self, headers: &HeaderMap) -> Result<(), Problem> {
+        let Some(secret) = &self.0 else { return Ok(()) };
+        match headers.get(AUTH_SIGNATURE) {
+            None => Err(Problem::authentication_required("the x-temps-auth-signature header is missing")),
+            Some(given) if bool::from(given.as_bytes().ct_eq(secret.as_bytes())) => Ok(()),
+            Some(_) => Err(Problem::authentication_required("the x-temps-auth-signature header is wrong")),
+        }
+    }
+}
+
+impl std::fmt::Debug for HostSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the secret itself.
+        f.write_str(if self.0.is_some() { "HostSecret(required)" } else { "HostSecret(none)" })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verification() {
+        let secret = HostSecret::required("s3cret");
+        let mut headers = HeaderMap::new();
+        assert!(secret.verify(&headers).unwrap_err().detail.contains("missing"));
+        headers.insert(AUTH_SIGNATURE, "nope".parse().unwrap());
+        assert!(secret.verify(&headers).unwrap_err().detail.contains("wrong"));
+        headers.insert(AUTH_SIGNATURE, "s3cret".parse().unwrap());
+        assert!(secret.verify(&headers).is_ok());
+        assert!(HostSecret::none().verify(&HeaderMap::new()).is_ok());
+        assert_eq!(format!("{secret:?}"), "HostSecret(required)");
+    }
+}
