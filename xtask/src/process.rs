@@ -1,6 +1,5 @@
 //! Running external commands (cargo, npm, node, vite) with errors that name the command, its folder and its output.
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
@@ -59,17 +58,46 @@ pub fn stdout_of(command: &mut Command) -> anyhow::Result<String> {
     String::from_utf8(output.stdout).with_context(|| format!("{what} printed something that is not UTF-8"))
 }
 
-/// Whether `program --version` runs (the program is installed and on `PATH`).
-pub fn available(program: impl AsRef<Path>) -> bool {
-    Command::new(program.as_ref())
-        .arg("--version")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+/// `text` indented by four spaces, without terminal colour codes (some tools colour even when piped).
+fn indent(text: &str) -> String {
+    strip_ansi(text).lines().map(|l| format!("    {l}\n")).collect()
 }
 
-fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("    {l}\n")).collect()
+/// Removes ANSI escape sequences (`ESC [ … letter`).
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.next() == Some('[') {
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_codes_are_stripped_from_captured_output() {
+        assert_eq!(strip_ansi("\u{1b}[31mred\u{1b}[0m and \u{1b}[38;5;246mgrey\u{1b}[0m"), "red and grey");
+    }
+
+    #[test]
+    fn failures_name_the_command_its_folder_and_its_output() {
+        let mut command = Command::new("sh");
+        command.args(["-c", "echo oops; exit 3"]).current_dir("/");
+        let error = run_quiet(&mut command).unwrap_err().to_string();
+        assert!(error.contains("`sh -c echo oops; exit 3` (in /) failed"), "{error}");
+        assert!(error.contains("    oops"), "{error}");
+    }
 }

@@ -113,6 +113,8 @@ fn build_one(project: &Project, target: &UiTarget, force: bool) -> anyhow::Resul
     stamp.clear();
     let mut vite = Command::new(npm::bin(project, "vite"));
     vite.args(["build", "--configLoader", "runner"]).current_dir(&target.dir);
+    // The output is captured and shown only on failure, in a log or CI page: no colour codes.
+    vite.env("NO_COLOR", "1").env("FORCE_COLOR", "0");
     process::run_quiet(&mut vite).with_context(|| format!("building the UI of {}", target.label))?;
     if !is_built(&dist) {
         bail!("building the UI of {}: vite succeeded but {} has no index.html", target.label, dist.display());

@@ -145,12 +145,18 @@ impl<'a> Params<'a> {
 
     fn optional_i32(&self, key: &str) -> Result<Option<i32>, CallError> {
         self.present(key)
-            .map(|v| v.as_i64().and_then(|n| i32::try_from(n).ok()).ok_or_else(|| invalid(format!("`{key}` must be an i32, got {v}"))))
+            .map(|v| {
+                v.as_i64()
+                    .and_then(|n| i32::try_from(n).ok())
+                    .ok_or_else(|| invalid(format!("`{key}` must be an i32, got {v}")))
+            })
             .transpose()
     }
 
     fn optional_u64(&self, key: &str) -> Result<Option<u64>, CallError> {
-        self.present(key).map(|v| v.as_u64().ok_or_else(|| invalid(format!("`{key}` must be a u64, got {v}")))).transpose()
+        self.present(key)
+            .map(|v| v.as_u64().ok_or_else(|| invalid(format!("`{key}` must be a u64, got {v}"))))
+            .transpose()
     }
 
     fn required_str(&self, key: &str) -> Result<&'a str, CallError> {
@@ -158,7 +164,9 @@ impl<'a> Params<'a> {
     }
 
     fn optional_str(&self, key: &str) -> Result<Option<&'a str>, CallError> {
-        self.present(key).map(|v| v.as_str().ok_or_else(|| invalid(format!("`{key}` must be a string, got {v}")))).transpose()
+        self.present(key)
+            .map(|v| v.as_str().ok_or_else(|| invalid(format!("`{key}` must be a string, got {v}"))))
+            .transpose()
     }
 }
 
@@ -244,19 +252,23 @@ mod tests {
     fn api_call_with_a_minted_actor() {
         let host = host(None);
         let actor = host.mint_actor_token();
-        let result = answer(&host, "api_call", &json!({"method": "GET", "path": "/projects/3", "actor": actor})).unwrap();
+        let result =
+            answer(&host, "api_call", &json!({"method": "GET", "path": "/projects/3", "actor": actor})).unwrap();
         assert_eq!(result["status"], 200);
         let body: Value = serde_json::from_str(result["body"].as_str().unwrap()).unwrap();
         assert_eq!(body["name"], "docs-site");
-        let missing = answer(&host, "api_call", &json!({"method": "GET", "path": "/deployments", "actor": actor})).unwrap();
+        let missing =
+            answer(&host, "api_call", &json!({"method": "GET", "path": "/deployments", "actor": actor})).unwrap();
         assert_eq!(missing["status"], 404);
-        let write = answer(&host, "api_call", &json!({"method": "POST", "path": "/projects", "actor": actor})).unwrap_err();
+        let write =
+            answer(&host, "api_call", &json!({"method": "POST", "path": "/projects", "actor": actor})).unwrap_err();
         assert_eq!(write.code, ChannelErrorCode::PermissionDenied);
     }
 
     #[test]
     fn generate_ai_is_deterministic() {
-        let params = json!({"purpose": "release-notes", "prompt": "Summarize the last three deployments", "max_tokens": 6});
+        let params =
+            json!({"purpose": "release-notes", "prompt": "Summarize the last three deployments", "max_tokens": 6});
         let first = answer(&host(None), "generate_ai", &params).unwrap();
         assert_eq!(first, answer(&host(None), "generate_ai", &params).unwrap());
         assert_eq!(first["text"], "[devhost canned answer for release-notes] Summarize");

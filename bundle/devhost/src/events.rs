@@ -59,15 +59,19 @@ pub fn sample_event(event_type: &str, fixtures: &Fixtures) -> PluginEvent {
 pub fn sample_event_data(event_type: &str, fixtures: &Fixtures) -> Map<String, Value> {
     let deployment = newest_deployment(fixtures);
     let value = match event_type {
-        "deployment.created" => with_deployment(deployment, fixtures, |d| {
-            json!({"commit_sha": d.commit_sha, "branch": d.branch})
-        }),
-        "deployment.succeeded" => with_deployment(deployment, fixtures, |d| {
-            json!({"commit_sha": d.commit_sha, "url": deployment_url(fixtures, d)})
-        }),
-        "deployment.failed" => with_deployment(deployment, fixtures, |_| {
-            json!({"error_message": "Build failed: `npm run build` exited with code 1"})
-        }),
+        "deployment.created" => {
+            with_deployment(deployment, fixtures, |d| json!({"commit_sha": d.commit_sha, "branch": d.branch}))
+        }
+        "deployment.succeeded" => with_deployment(
+            deployment,
+            fixtures,
+            |d| json!({"commit_sha": d.commit_sha, "url": deployment_url(fixtures, d)}),
+        ),
+        "deployment.failed" => with_deployment(
+            deployment,
+            fixtures,
+            |_| json!({"error_message": "Build failed: `npm run build` exited with code 1"}),
+        ),
         "deployment.cancelled" => with_deployment(deployment, fixtures, |_| json!({})),
         "deployment.ready" => with_deployment(deployment, fixtures, |d| json!({"url": deployment_url(fixtures, d)})),
         "project.created" | "project.deleted" => match fixtures.projects.first() {

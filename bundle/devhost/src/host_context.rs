@@ -27,7 +27,8 @@ impl HostContext {
         match &self.granted_permissions {
             None => true,
             Some(granted) => {
-                self.manifest.host_permissions.iter().any(|p| p == permission) && granted.iter().any(|p| p == permission)
+                self.manifest.host_permissions.iter().any(|p| p == permission)
+                    && granted.iter().any(|p| p == permission)
             }
         }
     }

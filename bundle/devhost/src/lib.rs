@@ -16,6 +16,7 @@ mod events;
 mod fixtures;
 mod handshake;
 mod host_context;
+mod launch;
 mod options;
 mod plugin;
 mod proxy;

@@ -30,7 +30,8 @@ pub(crate) fn is_never_forwarded(path: &str) -> bool {
 pub(crate) fn forwardable(client: &HeaderMap) -> HeaderMap {
     let mut kept = HeaderMap::new();
     for (name, value) in client {
-        let hop_by_hop = STRIPPED.contains(name) || name.as_str() == "keep-alive" || name.as_str() == "proxy-connection";
+        let hop_by_hop =
+            STRIPPED.contains(name) || name.as_str() == "keep-alive" || name.as_str() == "proxy-connection";
         if !hop_by_hop && !name.as_str().starts_with(headers::PREFIX) {
             kept.append(name.clone(), value.clone());
         }
@@ -145,7 +146,9 @@ mod tests {
 
     #[test]
     fn never_forwarded_paths() {
-        for (path, want) in [("/_events", true), ("/_temps/channel", true), ("/_events/x", true), ("/_eventsx", false), ("/ui/", false)] {
+        for (path, want) in
+            [("/_events", true), ("/_temps/channel", true), ("/_events/x", true), ("/_eventsx", false), ("/ui/", false)]
+        {
             assert_eq!(is_never_forwarded(path), want, "{path}");
         }
     }

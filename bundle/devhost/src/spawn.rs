@@ -1,39 +1,24 @@
-//! Starting a plugin the way Temps does: paths and argv (§1), the handshake (§2) and the channel (§7).
+//! Starting a plugin the way Temps does: spawn (§1), the handshake (§2) and the channel (§7).
 
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tempfile::TempDir;
 use temps_bundle_protocol::Generation;
 use tokio::io::{AsyncWriteExt, BufReader};
-use tokio::process::{Child, ChildStdin, Command};
+use tokio::process::{Child, ChildStdin};
 
 use crate::channel::{self, ChannelLog};
 use crate::error::{DevHostError, HandshakeStep};
 use crate::handshake::reader::{self, read_line};
 use crate::handshake::{self as hs, AcceptedFirstLine};
 use crate::host_context::HostContext;
+use crate::launch::{Paths, command, prepare_paths};
 use crate::options::{LaunchConfigMode, SpawnOptions};
 use crate::plugin::RunningPlugin;
 use crate::stderr::StderrBuffer;
 
-/// Where things live for one plugin process; the temporary directories are removed when this is dropped.
-#[derive(Debug)]
-pub(crate) struct Paths {
-    pub(crate) work_dir: PathBuf,
-    pub(crate) data_dir: PathBuf,
-    pub(crate) socket_path: PathBuf,
-    _socket_dir: TempDir,
-    _work_tempdir: Option<TempDir>,
-}
-
 /// How long a failing child gets to exit by itself before it is killed.
 const EXIT_GRACE: Duration = Duration::from_millis(200);
-
-/// The longest socket path a `sockaddr_un` holds (with its NUL).
-const MAX_SOCKET_PATH: usize = 107;
 
 /// Spawns the plugin and completes the handshake; on failure the child is killed and the error says which step failed.
 pub(crate) async fn spawn(opts: SpawnOptions) -> Result<RunningPlugin, DevHostError> {
@@ -64,9 +49,14 @@ pub(crate) async fn spawn(opts: SpawnOptions) -> Result<RunningPlugin, DevHostEr
         false => None,
         true => {
             let secret = (opts.generation == Generation::B).then_some(secret.as_str());
-            let connected =
-                channel::connect(&paths.socket_path, opts.generation, secret, Arc::clone(&host), Arc::clone(&channel_log))
-                    .await;
+            let connected = channel::connect(
+                &paths.socket_path,
+                opts.generation,
+                secret,
+                Arc::clone(&host),
+                Arc::clone(&channel_log),
+            )
+            .await;
             match (connected, opts.generation) {
                 (Ok(channel), _) => Some(channel),
                 (Err(detail), Generation::B) => return Err(starting.fail(HandshakeStep::Channel, detail).await),
@@ -122,16 +112,24 @@ impl Starting {
         let first_line = read_line(&mut stdout, &mut self.child, timeout)
             .await
             .map_err(|e| (HandshakeStep::FirstLine, e.describe("its first handshake line")))?;
-        let accepted = hs::parse_first_line(opts.generation, &first_line).map_err(|d| (HandshakeStep::WrongFirstLine, d))?;
+        let accepted =
+            hs::parse_first_line(opts.generation, &first_line).map_err(|d| (HandshakeStep::WrongFirstLine, d))?;
         check_installed_identity(opts, &accepted).map_err(|d| (HandshakeStep::Identity, d))?;
         let stdin = match opts.generation {
             Generation::A => None,
             Generation::B => {
-                let config = hs::launch_config(&accepted.manifest, secret, database_url, &paths.work_dir.to_string_lossy());
+                let config =
+                    hs::launch_config(&accepted.manifest, secret, database_url, &paths.work_dir.to_string_lossy());
                 let line = serde_json::to_string(&config).map_err(|e| (HandshakeStep::LaunchConfig, e.to_string()))?;
-                write_launch_config(stdin, &opts.launch_config, &line)
+                // Bounded: a plugin that never reads stdin must not hang the host once the pipe buffer is full.
+                let written = tokio::time::timeout(timeout, write_launch_config(stdin, &opts.launch_config, &line))
                     .await
-                    .map_err(|e| (HandshakeStep::LaunchConfig, format!("cannot write the launch config to stdin: {e}")))?
+                    .unwrap_or_else(|_| {
+                        Err(std::io::Error::other(format!("the plugin did not read it within {timeout:?}")))
+                    });
+                written.map_err(|e| {
+                    (HandshakeStep::LaunchConfig, format!("cannot write the launch config to stdin: {e}"))
+                })?
             }
         };
         let ready_line = read_line(&mut stdout, &mut self.child, timeout)
@@ -164,71 +162,6 @@ impl Starting {
         };
         DevHostError::Handshake { step, detail, exit_status, stderr: self.stderr.text() }
     }
-}
-
-fn prepare_paths(opts: &SpawnOptions) -> Result<Paths, DevHostError> {
-    let prepare = |what: &'static str, path: &Path| {
-        let path = path.to_owned();
-        move |source| DevHostError::Prepare { what, path, source }
-    };
-    let work_tempdir = match &opts.work_dir {
-        Some(_) => None,
-        None => Some(
-            tempfile::Builder::new()
-                .prefix("temps-devhost-")
-                .tempdir()
-                .map_err(prepare("the work dir", &std::env::temp_dir()))?,
-        ),
-    };
-    let work_dir = match (&opts.work_dir, &work_tempdir) {
-        (Some(dir), _) => std::path::absolute(dir).map_err(prepare("the work dir", dir))?,
-        (None, Some(temp)) => temp.path().to_owned(),
-        (None, None) => std::env::temp_dir(),
-    };
-    let plugin_data = work_dir.join("plugin-data");
-    std::fs::create_dir_all(&plugin_data).map_err(prepare("plugin-data", &plugin_data))?;
-    let socket_dir = tempfile::Builder::new().prefix("tpd-").tempdir_in("/tmp").map_err(prepare("the socket dir", Path::new("/tmp")))?;
-    let socket_path = socket_dir.path().join(format!("{}.sock", opts.plugin_name));
-    if socket_path.as_os_str().len() > MAX_SOCKET_PATH {
-        let too_long = std::io::Error::other(format!("longer than {MAX_SOCKET_PATH} bytes"));
-        return Err(prepare("the socket", &socket_path)(too_long));
-    }
-    Ok(Paths {
-        data_dir: plugin_data.join(&opts.plugin_name),
-        work_dir,
-        socket_path,
-        _socket_dir: socket_dir,
-        _work_tempdir: work_tempdir,
-    })
-}
-
-/// The exact argv of each generation (§1), then the extra arguments.
-fn command(opts: &SpawnOptions, paths: &Paths, secret: &str, database_url: &str) -> Command {
-    let mut command = Command::new(&opts.program);
-    command.arg("--socket-path").arg(&paths.socket_path);
-    match opts.generation {
-        Generation::A => {
-            command.args(["--database-url", database_url, "--auth-secret", secret]);
-            command.arg("--data-dir").arg(&paths.data_dir);
-        }
-        Generation::B => {
-            command.arg("--data-dir").arg(&paths.data_dir);
-            if let Some(url) = &opts.host_api_url {
-                command.args(["--host-api-url", url]);
-            }
-        }
-    }
-    command.args(&opts.extra_args);
-    if opts.clear_env {
-        command.env_clear();
-    }
-    command.envs(opts.env.iter().map(|(k, v)| (k, v)));
-    let stdin = match opts.generation {
-        Generation::A => Stdio::null(),
-        Generation::B => Stdio::piped(),
-    };
-    command.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
-    command
 }
 
 fn check_installed_identity(opts: &SpawnOptions, accepted: &AcceptedFirstLine) -> Result<(), String> {

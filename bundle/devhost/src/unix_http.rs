@@ -62,17 +62,19 @@ where
     });
     let response = sender.send_request(request.map(Full::new)).await.map_err(ExchangeError::Hyper)?;
     let (parts, body) = response.into_parts();
-    let body = Limited::new(body, MAX_RESPONSE_BODY).collect().await.map_err(|e| match e.downcast::<hyper::Error>() {
-        Ok(hyper_error) => ExchangeError::Hyper(*hyper_error),
-        Err(_) => ExchangeError::TooLarge,
-    })?;
+    let body =
+        Limited::new(body, MAX_RESPONSE_BODY).collect().await.map_err(|e| match e.downcast::<hyper::Error>() {
+            Ok(hyper_error) => ExchangeError::Hyper(*hyper_error),
+            Err(_) => ExchangeError::TooLarge,
+        })?;
     Ok(Response { status: parts.status, headers: parts.headers, body: body.to_bytes() })
 }
 
 /// HTTP/1.1 over a socket wants `/path?query` and a Host header.
 fn origin_form(mut request: http::Request<Bytes>) -> Result<http::Request<Bytes>, DevHostError> {
     let path_and_query = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
-    let path_and_query = if path_and_query.starts_with('/') { path_and_query.to_owned() } else { format!("/{path_and_query}") };
+    let path_and_query =
+        if path_and_query.starts_with('/') { path_and_query.to_owned() } else { format!("/{path_and_query}") };
     *request.uri_mut() = path_and_query
         .parse()
         .map_err(|e| DevHostError::InvalidRequest(format!("bad path `{path_and_query}`: {e}")))?;

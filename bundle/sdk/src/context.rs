@@ -7,6 +7,7 @@ use temps_bundle_protocol::Generation;
 use tokio::sync::watch;
 
 use crate::channel::{ChannelHub, Scope, Temps};
+use crate::tasks::{TaskRegistry, TaskStatus, supervise};
 
 /// A member's view of the running bundle. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -23,6 +24,7 @@ struct Inner {
     host_data_dir: Option<PathBuf>,
     shutdown: watch::Receiver<bool>,
     temps: Temps,
+    tasks: Arc<TaskRegistry>,
 }
 
 /// The launch facts shared by every member of one process.
@@ -49,6 +51,7 @@ impl Context {
                 host_data_dir: facts.host_data_dir,
                 shutdown: facts.shutdown,
                 temps,
+                tasks: Arc::default(),
             }),
         }
     }
@@ -62,6 +65,25 @@ impl Context {
         let facts =
             LaunchFacts { generation: Generation::B, database_url: None, host_data_dir: None, shutdown, channel };
         Self::new(member, data_dir, facts, scope)
+    }
+
+    /// Runs a background task under supervision: `make_task` is called to (re)start it; it is stopped when the
+    /// bundle shuts down, restarted with backoff if it panics, and reported in `/health`.
+    ///
+    /// ```text
+    /// ctx.spawn("backfill", |ctx| async move { backfill(&ctx).await });
+    /// ```
+    pub fn spawn<F, Fut>(&self, name: &str, make_task: F)
+    where
+        F: Fn(Context) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        supervise(self.clone(), self.inner.tasks.clone(), name, make_task);
+    }
+
+    /// The supervised tasks of this member and how they are doing.
+    pub fn tasks(&self) -> Vec<TaskStatus> {
+        self.inner.tasks.snapshot()
     }
 
     /// The platform channel, limited to the calls this member's manifest declares.
@@ -98,8 +120,10 @@ impl Context {
     /// Resolves when the bundle starts shutting down; background loops should select on it.
     pub async fn shutdown_requested(&self) {
         let mut rx = self.inner.shutdown.clone();
-        // An error means the engine is gone, which is a shutdown too.
-        let _ = rx.wait_for(|stopping| *stopping).await;
+        if rx.wait_for(|stopping| *stopping).await.is_err() {
+            // The sender is gone without a shutdown (a test context): nothing will ever be requested.
+            std::future::pending::<()>().await;
+        }
     }
 
     /// Whether shutdown has begun.

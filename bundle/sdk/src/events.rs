@@ -89,7 +89,7 @@ async fn deliver(member: String, started: Arc<dyn Started>, permits: Arc<Semapho
     // The handler runs on its own task so a panic is contained and reported here.
     if let Err(join) = tokio::spawn(started.on_event(event)).await {
         if join.is_panic() {
-            tracing::error!(%member, %event_id, panic = %panic_message(&join.into_panic()), "event handler panicked");
+            tracing::error!(%member, %event_id, panic = %panic_message(join.into_panic().as_ref()), "event handler panicked");
         }
     }
 }

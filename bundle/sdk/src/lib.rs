@@ -9,9 +9,11 @@ pub mod channel;
 pub mod context;
 pub mod engine;
 pub mod events;
+pub mod extract;
 pub mod plugin;
 pub mod problem;
 pub mod registry;
+pub mod tasks;
 pub mod ui;
 
 pub use builder::ManifestBuilder;

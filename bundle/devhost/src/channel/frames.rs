@@ -15,7 +15,9 @@ pub(crate) struct IncomingRequest {
 pub(crate) fn decode_request(generation: Generation, text: &str) -> Result<IncomingRequest, String> {
     let decoded = match generation {
         Generation::B => match serde_json::from_str::<ChannelFrame>(text) {
-            Ok(ChannelFrame::Request { id, call }) => Ok(IncomingRequest { id, method: call.method, params: call.params }),
+            Ok(ChannelFrame::Request { id, call }) => {
+                Ok(IncomingRequest { id, method: call.method, params: call.params })
+            }
             Ok(other) => Err(format!("a plugin may only send `request` frames, got {other:?}")),
             Err(e) => Err(format!("not a Gen B channel frame ({e})")),
         },
@@ -76,9 +78,11 @@ mod tests {
 
     #[test]
     fn gen_b_round_trip() {
-        let request =
-            decode_request(Generation::B, r#"{"type":"request","id":7,"call":{"method":"get_project","params":{"project_id":1}}}"#)
-                .unwrap();
+        let request = decode_request(
+            Generation::B,
+            r#"{"type":"request","id":7,"call":{"method":"get_project","params":{"project_id":1}}}"#,
+        )
+        .unwrap();
         assert_eq!(request, IncomingRequest { id: 7, method: "get_project".into(), params: json!({"project_id": 1}) });
         let ok = encode_response(Generation::B, 7, "get_project", &Ok(json!({"id": 1}))).unwrap();
         assert_eq!(ok, r#"{"type":"response","id":7,"outcome":{"ok":{"method":"get_project","result":{"id":1}}}}"#);
@@ -89,7 +93,8 @@ mod tests {
 
     #[test]
     fn gen_a_round_trip() {
-        let request = decode_request(Generation::A, r#"{"type":"request","id":1,"method":"list_projects","params":{}}"#).unwrap();
+        let request =
+            decode_request(Generation::A, r#"{"type":"request","id":1,"method":"list_projects","params":{}}"#).unwrap();
         assert_eq!(request.method, "list_projects");
         let ok = encode_response(Generation::A, 1, "list_projects", &Ok(json!([]))).unwrap();
         assert_eq!(ok, r#"{"type":"response","id":1,"result":[]}"#);

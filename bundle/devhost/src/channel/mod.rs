@@ -110,9 +110,8 @@ impl Drop for Channel {
 type Socket = tokio_tungstenite::WebSocketStream<UnixStream>;
 
 async fn upgrade(socket: &Path, secret: Option<&str>) -> Result<Socket, String> {
-    let stream = UnixStream::connect(socket)
-        .await
-        .map_err(|e| format!("cannot connect to {}: {e}", socket.display()))?;
+    let stream =
+        UnixStream::connect(socket).await.map_err(|e| format!("cannot connect to {}: {e}", socket.display()))?;
     let uri = format!("ws://localhost{}", headers::CHANNEL_PATH);
     let mut request = uri.into_client_request().map_err(|e| e.to_string())?;
     if let Some(secret) = secret {
@@ -142,10 +141,10 @@ async fn run(
         tokio::select! {
             message = ws.next() => match message {
                 Some(Ok(Message::Text(text))) => {
-                    if let Some(reply) = handle_text(generation, &host, &log, text.as_str()) {
-                        if ws.send(Message::text(reply)).await.is_err() {
-                            break;
-                        }
+                    if let Some(reply) = handle_text(generation, &host, &log, text.as_str())
+                        && ws.send(Message::text(reply)).await.is_err()
+                    {
+                        break;
                     }
                 }
                 Some(Ok(Message::Binary(_))) => log.record_protocol_error("binary frame on the channel".into()),

@@ -65,7 +65,12 @@ pub(crate) fn parse_ready_line(generation: Generation, line: &str) -> Result<Rea
 }
 
 /// The launch config a Gen B host writes: database URL and host data dir only when the manifest asks for them.
-pub(crate) fn launch_config(manifest: &PluginManifest, secret: &str, database_url: &str, host_data_dir: &str) -> LaunchConfig {
+pub(crate) fn launch_config(
+    manifest: &PluginManifest,
+    secret: &str,
+    database_url: &str,
+    host_data_dir: &str,
+) -> LaunchConfig {
     LaunchConfig {
         protocol_version: PROTOCOL_VERSION,
         auth_secret: secret.to_owned(),
@@ -144,7 +149,10 @@ mod tests {
 
     #[test]
     fn ready_lines() {
-        assert!(parse_ready_line(Generation::B, r#"{"type":"ready","ready":true,"has_ui":true,"protocol_version":2}"#).is_ok());
+        assert!(
+            parse_ready_line(Generation::B, r#"{"type":"ready","ready":true,"has_ui":true,"protocol_version":2}"#)
+                .is_ok()
+        );
         assert!(parse_ready_line(Generation::B, r#"{"type":"ready","ready":true,"has_ui":true}"#).is_err());
         assert!(parse_ready_line(Generation::A, r#"{"type":"ready","ready":true,"has_ui":true}"#).is_ok());
         assert!(parse_ready_line(Generation::A, r#"{"type":"ready","ready":false,"has_ui":true}"#).is_err());

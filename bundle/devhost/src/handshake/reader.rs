@@ -3,9 +3,9 @@
 use std::process::ExitStatus;
 use std::time::Duration;
 
+use temps_bundle_protocol::MAX_HANDSHAKE_LINE;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, ChildStdout};
-use temps_bundle_protocol::MAX_HANDSHAKE_LINE;
 
 /// Why no line could be read.
 #[derive(Debug)]
@@ -54,9 +54,19 @@ pub(crate) async fn read_line(
         }
     })
     .await;
-    let line = waited.unwrap_or(Err(LineError::Timeout(timeout)))?;
-    String::from_utf8(line).map_err(|_| LineError::NotUtf8)
+    match waited.unwrap_or(Err(LineError::Timeout(timeout))) {
+        Ok(line) => String::from_utf8(line).map_err(|_| LineError::NotUtf8),
+        // A closed stdout usually means the child is exiting: its status says more than "closed".
+        Err(LineError::Eof) => match tokio::time::timeout(EXIT_GRACE, child.wait()).await {
+            Ok(Ok(status)) => Err(LineError::Exited(status)),
+            _ => Err(LineError::Eof),
+        },
+        Err(other) => Err(other),
+    }
 }
+
+/// How long a child that closed stdout gets to exit before "closed stdout" is reported instead.
+const EXIT_GRACE: Duration = Duration::from_millis(500);
 
 /// "exited with status 1" or "was killed by signal 9".
 pub(crate) fn describe_exit(status: ExitStatus) -> String {

@@ -18,7 +18,9 @@ impl RunningPlugin {
             return Ok(Delivery::Skipped { reason });
         }
         if !self.host.permits("events_read") {
-            return Ok(Delivery::Skipped { reason: "host permission `events_read` is not declared and granted".into() });
+            return Ok(Delivery::Skipped {
+                reason: "host permission `events_read` is not declared and granted".into(),
+            });
         }
         if let Some(channel) = self.channel.as_ref().filter(|c| c.is_connected()) {
             if channel.push_event(&event).await {

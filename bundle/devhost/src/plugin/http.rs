@@ -19,6 +19,8 @@ impl RunningPlugin {
     /// Sends `request` the way the Temps proxy forwards `/api/x/<name><path>`: `request`'s path is the one *after* the
     /// prefix. Client cookies, credentials and `x-temps-*` headers are stripped; the host's headers are set per
     /// generation and caller. `/_events` and `/_temps/channel` are never forwarded (404 from the host).
+    /// Unlike Temps, anonymous and odd callers are forwarded on every path, so tests can check the plugin's own
+    /// rejection; an unreachable socket is an error ([`DevHostError::is_bad_gateway`]), where Temps answers 502.
     pub async fn proxy(&self, request: http::Request<Bytes>, caller: &Caller) -> Result<Response, DevHostError> {
         let (parts, body) = request.into_parts();
         if proxy::is_never_forwarded(parts.uri.path()) {
@@ -47,7 +49,8 @@ impl RunningPlugin {
 
     /// `GET path` through the proxy.
     pub async fn get(&self, path: &str, caller: &Caller) -> Result<Response, DevHostError> {
-        let uri: http::Uri = path.parse().map_err(|e| DevHostError::InvalidRequest(format!("bad path `{path}`: {e}")))?;
+        let uri: http::Uri =
+            path.parse().map_err(|e| DevHostError::InvalidRequest(format!("bad path `{path}`: {e}")))?;
         let mut request = http::Request::new(Bytes::new());
         *request.uri_mut() = uri;
         self.proxy(request, caller).await

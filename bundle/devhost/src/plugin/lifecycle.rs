@@ -62,10 +62,13 @@ impl RunningPlugin {
 
     fn signal(&self, signal: Signal) -> Result<(), DevHostError> {
         let Some(pid) = self.child.id() else { return Ok(()) };
-        let pid = i32::try_from(pid).map_err(|_| DevHostError::Process { action: "signal", detail: format!("pid {pid}") })?;
+        let pid =
+            i32::try_from(pid).map_err(|_| DevHostError::Process { action: "signal", detail: format!("pid {pid}") })?;
         match kill(Pid::from_raw(pid), signal) {
             Ok(()) | Err(nix::errno::Errno::ESRCH) => Ok(()),
-            Err(errno) => Err(DevHostError::Process { action: "signal", detail: format!("{signal} to {pid}: {errno}") }),
+            Err(errno) => {
+                Err(DevHostError::Process { action: "signal", detail: format!("{signal} to {pid}: {errno}") })
+            }
         }
     }
 

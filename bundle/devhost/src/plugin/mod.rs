@@ -16,8 +16,8 @@ use crate::channel::{Channel, ChannelLog, RecordedCall};
 use crate::error::DevHostError;
 use crate::fixtures::Fixtures;
 use crate::host_context::HostContext;
+use crate::launch::Paths;
 use crate::options::SpawnOptions;
-use crate::spawn::Paths;
 use crate::stderr::StderrBuffer;
 
 pub use lifecycle::StopReport;

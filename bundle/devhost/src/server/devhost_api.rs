@@ -20,10 +20,8 @@ pub(crate) async fn plugins(State(state): State<FrontState>) -> Json<Value> {
 /// `GET /_devhost/info`: what the console shows in its header and uses to prefill the event form.
 pub(crate) async fn info(State(state): State<FrontState>) -> Json<Value> {
     let plugin = &state.plugin;
-    let samples: Map<String, Value> = EVENT_TYPES
-        .iter()
-        .map(|t| ((*t).to_owned(), Value::Object(sample_event_data(t, plugin.fixtures()))))
-        .collect();
+    let samples: Map<String, Value> =
+        EVENT_TYPES.iter().map(|t| ((*t).to_owned(), Value::Object(sample_event_data(t, plugin.fixtures())))).collect();
     let role = match state.caller.as_ref() {
         Caller::User { role, .. } => Some(role.clone()),
         _ => None,

@@ -63,7 +63,8 @@ async fn api_call_accepts_the_actor_token_minted_for_a_proxied_request() {
     assert_eq!(result["status"], 200, "{frame}");
     let body: Value = serde_json::from_str(result["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["name"], "storefront");
-    let forged = fake_call(&plugin, "api_call", json!({"method": "GET", "path": "/projects", "actor": "act_forged"})).await;
+    let forged =
+        fake_call(&plugin, "api_call", json!({"method": "GET", "path": "/projects", "actor": "act_forged"})).await;
     assert_eq!(gen_b_outcome(&forged), Err("unauthenticated".to_owned()));
 }
 

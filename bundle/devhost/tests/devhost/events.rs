@@ -25,7 +25,10 @@ async fn events_are_posted_when_there_is_no_channel() {
     assert_eq!(delivery, Delivery::Http { status: http::StatusCode::NO_CONTENT });
     assert!(delivery.delivered());
     let received = fake_events(&plugin).await;
-    assert_eq!((received[0]["via"].as_str(), received[0]["event"]["id"].as_str()), (Some("http"), Some(event.id.as_str())));
+    assert_eq!(
+        (received[0]["via"].as_str(), received[0]["event"]["id"].as_str()),
+        (Some("http"), Some(event.id.as_str()))
+    );
 }
 
 #[tokio::test]

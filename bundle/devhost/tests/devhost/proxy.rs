@@ -67,7 +67,11 @@ async fn gen_b_caller_variants() {
         want.sort_unstable();
         assert_eq!(temps_headers(&headers), want, "{caller:?}");
         let signature = headers.get("x-temps-auth-signature").and_then(Value::as_str);
-        assert_eq!(signature == Some(plugin.secret()), matches!(caller, Caller::Anonymous | Caller::Partial), "{caller:?}");
+        assert_eq!(
+            signature == Some(plugin.secret()),
+            matches!(caller, Caller::Anonymous | Caller::Partial),
+            "{caller:?}"
+        );
     }
 }
 

@@ -36,7 +36,9 @@ pub fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
 
 /// A Gen B hello line with a minimal manifest named `name`.
 pub fn hello_line(name: &str) -> String {
-    format!(r#"{{"type":"hello","protocol_version":2,"manifest":{{"name":"{name}","version":"1.0.0","requires_db":false}}}}"#)
+    format!(
+        r#"{{"type":"hello","protocol_version":2,"manifest":{{"name":"{name}","version":"1.0.0","requires_db":false}}}}"#
+    )
 }
 
 pub const READY_B: &str = r#"{"type":"ready","ready":true,"has_ui":true,"protocol_version":2}"#;

@@ -130,6 +130,7 @@ fn member_status(member: &MemberSlot) -> Value {
         "version": member.manifest.version,
         "status": member.status(),
         "error": member.error(),
+        "tasks": member.tasks(),
     })
 }
 

@@ -33,7 +33,7 @@ pub struct MemberSlot {
 /// Whether a member is serving.
 pub enum MemberState {
     /// `on_start` succeeded; `router` has the panic guard applied.
-    Running { started: Arc<dyn Started>, router: Router },
+    Running { started: Arc<dyn Started>, router: Router, ctx: Context },
     /// `on_start` or router construction failed; `cause` is shown in 503s, `/health` and the manifest.
     Failed { cause: String },
 }
@@ -52,6 +52,14 @@ impl MemberSlot {
         match &self.state {
             MemberState::Running { .. } => None,
             MemberState::Failed { cause } => Some(cause),
+        }
+    }
+
+    /// The member's supervised background tasks (none if it failed to start).
+    pub fn tasks(&self) -> Vec<crate::tasks::TaskStatus> {
+        match &self.state {
+            MemberState::Running { ctx, .. } => ctx.tasks(),
+            MemberState::Failed { .. } => Vec::new(),
         }
     }
 
@@ -115,13 +123,13 @@ async fn start_state(
         facts.host_data_dir = None;
     }
     let ctx = Context::new(&entry.name, data_dir, facts.clone(), Scope::of(&entry.manifest));
-    let task = tokio::spawn(entry.member.clone().start(ctx));
+    let task = tokio::spawn(entry.member.clone().start(ctx.clone()));
     let started = match tokio::time::timeout(deadline, task).await {
         Err(_) => {
             return Err(format!("on_start did not finish within {} ms", deadline.as_millis()));
         }
         Ok(Err(join)) if join.is_panic() => {
-            return Err(format!("on_start panicked: {}", panic_message(&join.into_panic())));
+            return Err(format!("on_start panicked: {}", panic_message(join.into_panic().as_ref())));
         }
         Ok(Err(join)) => return Err(format!("on_start was cancelled: {join}")),
         Ok(Ok(Err(error))) => return Err(format!("on_start failed: {error}")),
@@ -129,7 +137,7 @@ async fn start_state(
     };
     let router = std::panic::catch_unwind(AssertUnwindSafe(|| started.router()))
         .map_err(|payload| format!("building its router panicked: {}", panic_message(payload.as_ref())))?;
-    Ok(MemberState::Running { started, router: guard_panics(&entry.name, router) })
+    Ok(MemberState::Running { started, router: guard_panics(&entry.name, router), ctx })
 }
 
 /// Wraps a member router so a panicking handler answers 500 problem+json instead of dropping the connection.

@@ -45,7 +45,10 @@ impl ChannelSlot {
         if !self.send_raw(frame.to_string()) {
             return Err("no channel".into());
         }
-        tokio::time::timeout(Duration::from_secs(5), rx).await.map_err(|_| "no response within 5s")?.map_err(|e| e.to_string())
+        tokio::time::timeout(Duration::from_secs(5), rx)
+            .await
+            .map_err(|_| "no response within 5s")?
+            .map_err(|e| e.to_string())
     }
 }
 

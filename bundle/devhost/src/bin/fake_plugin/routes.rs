@@ -97,7 +97,12 @@ async fn received_events(State(state): State<FakeState>) -> Json<Value> {
 async fn call(State(state): State<FakeState>, Json(body): Json<Value>) -> Result<Json<Value>, (StatusCode, String)> {
     let method = body["method"].as_str().unwrap_or_default().to_owned();
     let params = body.get("params").cloned().unwrap_or_else(|| json!({}));
-    state.channel.call(state.launch.generation, &method, params).await.map(Json).map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e))
+    state
+        .channel
+        .call(state.launch.generation, &method, params)
+        .await
+        .map(Json)
+        .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e))
 }
 
 async fn raw_frame(State(state): State<FakeState>, body: String) -> StatusCode {

@@ -1,0 +1,125 @@
+// Browser test: the real `temps-bundle` under the dev host, driven by headless Chromium the way a person uses it.
+// The shell at /api/x/temps-bundle/ui/ must list every member; each running member's UI must load without console
+// errors or failed asset requests and show data from its own API. Screenshots go to target/screenshots/.
+// Needs: `cargo xtask ui` and `cargo build -p temps-bundle -p temps-bundle-devhost` (cargo xtask ci does both).
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { launchBrowser, watchedPage } from "./support/browser.mjs";
+import { binaries, startDevhost } from "./support/devhost.mjs";
+
+const ROOT = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const NAME = "temps-bundle";
+const { devhost, bundle, target } = binaries(ROOT);
+const SCREENSHOTS = path.join(target, "screenshots");
+
+/** What each member's UI must show once its API answered (a person would look for this). */
+const EXPECTED_TEXT = {
+  hello: { testId: "greeting", text: /^Hello, .+!$/ },
+};
+
+let host;
+let browser;
+
+before(async () => {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  host = await startDevhost({ devhost, bundle, name: NAME });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await host?.stop();
+});
+
+describe("the bundle's UIs in a browser", { timeout: 120_000 }, () => {
+  test("the shell lists every member with its version and status", async () => {
+    const members = host.manifest.bundle.members;
+    assert.ok(members.length > 0, "the bundle has members");
+    const watched = await watchedPage(browser);
+    try {
+      await watched.page.goto(`${host.base}/ui/`, { waitUntil: "networkidle" });
+      const rows = watched.page.locator("table.tk-table tbody tr");
+      await rows.first().waitFor();
+      assert.equal(await rows.count(), members.length);
+      for (const member of members) {
+        const row = rows.filter({ hasText: member.name });
+        await row.first().waitFor();
+        const text = await row.first().innerText();
+        assert.match(text, new RegExp(escape(member.version)), `${member.name}'s row shows its version`);
+        assert.match(text, new RegExp(escape(member.status)), `${member.name}'s row shows its status`);
+      }
+      await watched.page.screenshot({ path: path.join(SCREENSHOTS, "shell.png"), fullPage: true });
+      assert.deepEqual(watched.problems, []);
+    } finally {
+      await watched.close();
+    }
+  });
+
+  test("the shell opens a member's UI in a frame", async () => {
+    const member = runningWithUi()[0];
+    assert.ok(member, "at least one running member has a UI");
+    const watched = await watchedPage(browser);
+    try {
+      await watched.page.goto(`${host.base}/ui/`, { waitUntil: "networkidle" });
+      await watched.page.locator(`a[data-member="${member.name}"]`).click();
+      const frame = watched.page.frameLocator("iframe");
+      await frame.locator("h1").first().waitFor();
+      const expected = EXPECTED_TEXT[member.name];
+      if (expected) await assertShows(frame.getByTestId(expected.testId), expected.text);
+      await watched.page.screenshot({ path: path.join(SCREENSHOTS, `shell-${member.name}.png`), fullPage: true });
+      assert.deepEqual(watched.problems, []);
+    } finally {
+      await watched.close();
+    }
+  });
+
+  test("every running member's UI loads cleanly and shows data from its own API", async (t) => {
+    const members = runningWithUi();
+    assert.ok(members.length > 0, "at least one running member has a UI");
+    for (const member of members) {
+      await t.test(member.name, async () => {
+        const watched = await watchedPage(browser);
+        try {
+          const ui = `${host.base}/${member.name}/ui/`;
+          const response = await watched.page.goto(ui, { waitUntil: "networkidle" });
+          assert.equal(response?.status(), 200, `${ui} answers 200`);
+          assert.equal(
+            await watched.page.locator('meta[name="temps-bundle-placeholder"]').count(),
+            0,
+            `${member.name} embeds its built UI, not the placeholder (run cargo xtask ui, then rebuild)`,
+          );
+          const expected = EXPECTED_TEXT[member.name];
+          if (expected) await assertShows(watched.page.getByTestId(expected.testId), expected.text);
+          const apiCalls = watched.responses.filter((r) => isOwnApi(r.url(), member.name) && r.ok());
+          assert.ok(apiCalls.length > 0, `${member.name}'s UI fetched from ${host.base}/${member.name}/`);
+          await watched.page.screenshot({ path: path.join(SCREENSHOTS, `${member.name}.png`), fullPage: true });
+          assert.deepEqual(watched.problems, []);
+        } finally {
+          await watched.close();
+        }
+      });
+    }
+  });
+});
+
+function runningWithUi() {
+  return host.manifest.bundle.members.filter((m) => m.status === "running" && m.ui);
+}
+
+function isOwnApi(url, name) {
+  const prefix = `${host.base}/${name}/`;
+  return url.startsWith(prefix) && !url.startsWith(`${prefix}ui/`);
+}
+
+async function assertShows(locator, pattern) {
+  await locator.waitFor({ timeout: 15_000 });
+  const text = (await locator.innerText()).trim();
+  assert.match(text, pattern);
+}
+
+function escape(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
