@@ -15,9 +15,29 @@ const NAME = "temps-bundle";
 const { devhost, bundle, target } = binaries(ROOT);
 const SCREENSHOTS = path.join(target, "screenshots");
 
-/** What each member's UI must show once its API answered (a person would look for this). */
-const EXPECTED_TEXT = {
-  hello: { testId: "greeting", text: /^Hello, .+!$/ },
+/**
+ * Per-member checks beyond "loads cleanly and fetched from its API": `prepare` feeds the member through the dev
+ * host, `check` looks for what a person would look for on the page (or in the shell's frame).
+ */
+const MEMBER_CHECKS = {
+  hello: {
+    async prepare() {
+      for (const [event_type, project_id] of [
+        ["deployment.succeeded", 7],
+        ["deployment.succeeded", 8],
+        ["deployment.failed", 7],
+      ]) {
+        await host.fireEvent({ event_type, project_id, data: { project_id, deployment_id: 1, environment_id: 1 } });
+      }
+    },
+    async check(page) {
+      await assertShows(page.getByTestId("greeting"), /^Hello, .+!$/);
+      const rows = page.locator("table.tk-table tbody tr");
+      await rows.nth(2).waitFor({ timeout: 15_000 });
+      assert.equal(await rows.count(), 3, "the three events fired are listed");
+      assert.equal(await page.locator('svg.tk-chart[aria-label="Events by type"] rect').count(), 2, "one bar per event type");
+    },
+  },
 };
 
 let host;
@@ -27,6 +47,7 @@ before(async () => {
   await mkdir(SCREENSHOTS, { recursive: true });
   host = await startDevhost({ devhost, bundle, name: NAME });
   browser = await launchBrowser();
+  for (const member of runningWithUi()) await MEMBER_CHECKS[member.name]?.prepare();
 });
 
 after(async () => {
@@ -67,8 +88,7 @@ describe("the bundle's UIs in a browser", { timeout: 120_000 }, () => {
       await watched.page.locator(`a[data-member="${member.name}"]`).click();
       const frame = watched.page.frameLocator("iframe");
       await frame.locator("h1").first().waitFor();
-      const expected = EXPECTED_TEXT[member.name];
-      if (expected) await assertShows(frame.getByTestId(expected.testId), expected.text);
+      await MEMBER_CHECKS[member.name]?.check(frame);
       await watched.page.screenshot({ path: path.join(SCREENSHOTS, `shell-${member.name}.png`), fullPage: true });
       assert.deepEqual(watched.problems, []);
     } finally {
@@ -91,8 +111,7 @@ describe("the bundle's UIs in a browser", { timeout: 120_000 }, () => {
             0,
             `${member.name} embeds its built UI, not the placeholder (run cargo xtask ui, then rebuild)`,
           );
-          const expected = EXPECTED_TEXT[member.name];
-          if (expected) await assertShows(watched.page.getByTestId(expected.testId), expected.text);
+          await MEMBER_CHECKS[member.name]?.check(watched.page);
           const apiCalls = watched.responses.filter((r) => isOwnApi(r.url(), member.name) && r.ok());
           assert.ok(apiCalls.length > 0, `${member.name}'s UI fetched from ${host.base}/${member.name}/`);
           await watched.page.screenshot({ path: path.join(SCREENSHOTS, `${member.name}.png`), fullPage: true });

@@ -186,9 +186,6 @@ mod tests {
         assert_eq!(entry["keywords"], json!(["bundle", "hello", "notify"]));
         let platform = &entry["platforms"]["linux-amd64-gnu"];
         assert_eq!(platform["sha256"], artifact.binary_sha256.as_str());
-        assert_eq!(
-            platform["url"],
-            "https://downloads.example/acme/acme-tools-1.4.0-linux-amd64-gnu/acme-tools"
-        );
+        assert_eq!(platform["url"], "https://downloads.example/acme/acme-tools-1.4.0-linux-amd64-gnu/acme-tools");
     }
 }

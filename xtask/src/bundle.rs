@@ -62,9 +62,7 @@ pub fn run(project: &Project, args: &BundleArgs) -> anyhow::Result<()> {
     let mut steps = Steps::new("bundle");
     steps.run("install web dependencies", || npm::install(project, &all))?;
     steps.run("build UIs", || ui::build_all(project, &ui::targets(project, &selected), false))?;
-    let binary = steps.run("build the binary", || {
-        build_binary(project, args, &selected, &version, &display_name)
-    })?;
+    let binary = steps.run("build the binary", || build_binary(project, args, &selected, &version, &display_name))?;
     let manifest = steps.run("write manifest.json", || read_manifest(&binary, &args.name, &version))?;
     let platform = platform::platform_key();
     let artifact = steps.run("assemble the artifact", || {
@@ -122,11 +120,7 @@ fn read_manifest(binary: &std::path::Path, name: &str, version: &str) -> anyhow:
     let manifest: Value =
         serde_json::from_str(&text).with_context(|| format!("`{} manifest` did not print JSON", binary.display()))?;
     if manifest["name"] != name || manifest["version"] != version {
-        bail!(
-            "the binary reports {} {} instead of {name} {version}",
-            manifest["name"],
-            manifest["version"]
-        );
+        bail!("the binary reports {} {} instead of {name} {version}", manifest["name"], manifest["version"]);
     }
     Ok(manifest)
 }

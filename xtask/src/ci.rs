@@ -36,10 +36,7 @@ pub fn run(project: &Project) -> anyhow::Result<()> {
 
 /// `cargo nextest run --workspace`, or `cargo test --workspace` where nextest is not installed.
 fn test_command(project: &Project) -> Command {
-    let nextest = cargo(project)
-        .args(["nextest", "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let nextest = cargo(project).args(["nextest", "--version"]).output().is_ok_and(|o| o.status.success());
     let mut command = cargo(project);
     if nextest {
         command.args(["nextest", "run", "--workspace", "--no-fail-fast"]);

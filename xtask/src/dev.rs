@@ -2,5 +2,7 @@
 
 /// Always fails: the dev host's command line is not wired here yet.
 pub fn run() -> anyhow::Result<()> {
-    anyhow::bail!("not yet: needs the dev host (meanwhile: cargo build -p temps-bundle -p temps-bundle-devhost && target/debug/temps-devhost -- target/debug/temps-bundle)")
+    anyhow::bail!(
+        "not yet: needs the dev host (meanwhile: cargo build -p temps-bundle -p temps-bundle-devhost && target/debug/temps-devhost -- target/debug/temps-bundle)"
+    )
 }

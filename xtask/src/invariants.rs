@@ -18,6 +18,8 @@ use crate::project::Project;
 const SDK: &str = "temps-bundle-sdk";
 /// The host crate.
 const HOST: &str = "temps-bundle";
+/// The host file that links the plugin crates and lists `EXPECTED_MEMBERS`.
+pub const HOST_MEMBERS_FILE: &str = "bundle/host/src/lib.rs";
 
 /// Runs every check and reports all violations together.
 pub fn check(project: &Project) -> anyhow::Result<()> {
@@ -27,14 +29,19 @@ pub fn check(project: &Project) -> anyhow::Result<()> {
     problems.extend(one_sdk_version(&read(project, "Cargo.lock")?));
     problems.extend(no_plugin_dependencies(&metadata, &plugins));
     problems.extend(host_features(&metadata, &plugins));
-    problems.extend(host_main(&read(project, "bundle/host/src/main.rs")?, &plugins));
+    problems.extend(host_links(&read(project, HOST_MEMBERS_FILE)?, &plugins));
     let web_manifest: Value = serde_json::from_str(&read(project, "web/package.json")?).context("web/package.json")?;
-    let web_lock: Value = serde_json::from_str(&read(project, "web/package-lock.json")?).context("web/package-lock.json")?;
+    let web_lock: Value =
+        serde_json::from_str(&read(project, "web/package-lock.json")?).context("web/package-lock.json")?;
     problems.extend(web_workspace(&web_manifest, &web_lock, &plugins));
     if !problems.is_empty() {
         bail!("{} invariant(s) violated:\n  - {}", problems.len(), problems.join("\n  - "));
     }
-    eprintln!("    {} plugins checked: {}", plugins.len(), plugins.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "));
+    eprintln!(
+        "    {} plugins checked: {}",
+        plugins.len(),
+        plugins.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+    );
     Ok(())
 }
 
@@ -43,7 +50,9 @@ fn one_sdk_version(lockfile: &str) -> Vec<String> {
     let count = lockfile.split("[[package]]").filter(|block| block.lines().any(|l| l.trim() == needle)).count();
     match count {
         1 => vec![],
-        n => vec![format!("Cargo.lock has {n} versions of {SDK}; exactly one is allowed (each would be its own plugin registry)")],
+        n => vec![format!(
+            "Cargo.lock has {n} versions of {SDK}; exactly one is allowed (each would be its own plugin registry)"
+        )],
     }
 }
 
@@ -53,7 +62,10 @@ fn no_plugin_dependencies(metadata: &Value, plugins: &[Plugin]) -> Vec<String> {
     for plugin in plugins {
         for dependency in dependencies_of(metadata, &plugin.package) {
             if dependency != plugin.package && forbidden.contains(&dependency.as_str()) {
-                problems.push(format!("plugin {} depends on {dependency}: plugins depend only on bundle/ crates", plugin.name));
+                problems.push(format!(
+                    "plugin {} depends on {dependency}: plugins depend only on bundle/ crates",
+                    plugin.name
+                ));
             }
         }
     }
@@ -78,27 +90,31 @@ fn host_features(metadata: &Value, plugins: &[Plugin]) -> Vec<String> {
         .collect()
 }
 
-fn host_main(main_rs: &str, plugins: &[Plugin]) -> Vec<String> {
+fn host_links(members_rs: &str, plugins: &[Plugin]) -> Vec<String> {
     let mut problems = Vec::new();
     for plugin in plugins {
         let crate_name = plugin.package.replace('-', "_");
-        if !main_rs.contains(&format!("use {crate_name} as _;")) {
-            problems.push(format!("bundle/host/src/main.rs does not link {crate_name} (`use {crate_name} as _;`)"));
+        if !members_rs.contains(&format!("use {crate_name} as _;")) {
+            problems.push(format!("{HOST_MEMBERS_FILE} does not link {crate_name} (`use {crate_name} as _;`)"));
         }
-        if !main_rs.contains(&format!("\"{}\",", plugin.name)) {
-            problems.push(format!("bundle/host/src/main.rs: EXPECTED_MEMBERS lacks \"{}\"", plugin.name));
+        if !members_rs.contains(&format!("\"{}\",", plugin.name)) {
+            problems.push(format!("{HOST_MEMBERS_FILE}: EXPECTED_MEMBERS lacks \"{}\"", plugin.name));
         }
     }
     problems
 }
 
 fn web_workspace(web_manifest: &Value, web_lock: &Value, plugins: &[Plugin]) -> Vec<String> {
-    let globs: Vec<&str> = web_manifest["workspaces"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    let globs: Vec<&str> =
+        web_manifest["workspaces"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
     let mut problems = Vec::new();
     for plugin in plugins {
         let path = format!("../plugins/{}/web", plugin.name);
         if plugin.web().is_none() {
-            problems.push(format!("plugin {} has no web/package.json (every plugin has a UI; `cargo xtask new` scaffolds one)", plugin.name));
+            problems.push(format!(
+                "plugin {} has no web/package.json (every plugin has a UI; `cargo xtask new` scaffolds one)",
+                plugin.name
+            ));
         } else if !globs.iter().any(|glob| glob_matches(glob, &path)) {
             problems.push(format!("web/package.json workspaces do not include {path}"));
         } else if web_lock["packages"].get(&path).is_none() {
@@ -178,9 +194,10 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert!(problems[0].contains("`b = [\"dep:temps-plugin-b\"]`"), "{problems:?}");
 
-        let main = "#[cfg(feature = \"a\")]\nuse temps_plugin_a as _;\nconst EXPECTED_MEMBERS: &[&str] = &[\n    \"a\",\n];";
-        assert!(host_main(main, &[plugin("a")]).is_empty());
-        assert_eq!(host_main(main, &[plugin("b")]).len(), 2);
+        let main =
+            "#[cfg(feature = \"a\")]\nuse temps_plugin_a as _;\nconst EXPECTED_MEMBERS: &[&str] = &[\n    \"a\",\n];";
+        assert!(host_links(main, &[plugin("a")]).is_empty());
+        assert_eq!(host_links(main, &[plugin("b")]).len(), 2);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `cargo xtask new <name>`: scaffold `plugins/<name>/` from `xtask/templates/plugin/` and wire it in: the root
-//! `[workspace.dependencies]`, the host's feature, optional dependency, `use … as _;` and `EXPECTED_MEMBERS`
-//! entry, and the web workspace's lockfile.
+//! `[workspace.dependencies]`, the host's feature and optional dependency (`bundle/host/Cargo.toml`), its
+//! `use … as _;` and `EXPECTED_MEMBERS` entry (`bundle/host/src/lib.rs`), and the web workspace's lockfile.
 
 use std::path::Path;
 use std::process::Command;
@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 
 use crate::plugins;
 use crate::project::Project;
-use crate::{npm, process};
+use crate::{invariants, npm, process};
 
 /// The template files, by their path inside `plugins/<name>/`.
 const TEMPLATES: &[(&str, &str)] = &[
@@ -37,7 +37,7 @@ pub fn run(project: &Project, name: &str) -> anyhow::Result<()> {
     }
     edit(&project.root().join("Cargo.toml"), |text| add_workspace_dependency(text, &names))?;
     edit(&project.host().join("Cargo.toml"), |text| add_host_feature(text, &names))?;
-    edit(&project.host().join("src/main.rs"), |text| add_host_link(text, &names))?;
+    edit(&project.root().join(invariants::HOST_MEMBERS_FILE), |text| add_host_link(text, &names))?;
     eprintln!("created {} and wired it into the workspace and bundle/host", project.display(&dir));
 
     let mut fmt = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
@@ -80,10 +80,7 @@ impl Names {
     }
 
     fn fill(&self, template: &str) -> String {
-        template
-            .replace("{{name}}", &self.name)
-            .replace("{{title}}", &self.title)
-            .replace("{{Type}}", &self.type_name)
+        template.replace("{{name}}", &self.name).replace("{{title}}", &self.title).replace("{{Type}}", &self.type_name)
     }
 }
 
@@ -112,8 +109,8 @@ fn add_host_feature(text: &str, names: &Names) -> anyhow::Result<String> {
 fn add_host_link(text: &str, names: &Names) -> anyhow::Result<String> {
     let link = format!("#[cfg(feature = \"{}\")]\nuse {} as _;", names.name, names.crate_name);
     let text = insert_after_last(text, |l| l.starts_with("use temps_plugin_"), &link)
-        .context("bundle/host/src/main.rs links no plugin (`use temps_plugin_… as _;`) to insert after")?;
-    let start = text.find("const EXPECTED_MEMBERS").context("bundle/host/src/main.rs has no EXPECTED_MEMBERS")?;
+        .context("the host links no plugin (`use temps_plugin_… as _;`) to insert after")?;
+    let start = text.find("const EXPECTED_MEMBERS").context("the host has no EXPECTED_MEMBERS")?;
     let list = text.get(start..).unwrap_or_default();
     let close = start + list.find("\n];").context("EXPECTED_MEMBERS is not closed by `];` on its own line")? + 1;
     let members = text.get(start..close).unwrap_or_default();
@@ -126,7 +123,8 @@ fn add_default_feature(text: &str, name: &str) -> String {
     text.lines()
         .map(|line| match line.strip_prefix("default = [").and_then(|l| l.strip_suffix(']')) {
             Some(list) => {
-                let mut items: Vec<String> = list.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+                let mut items: Vec<String> =
+                    list.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
                 items.push(format!("\"{name}\""));
                 items.sort();
                 format!("default = [{}]", items.join(", "))
@@ -187,14 +185,22 @@ mod tests {
     fn wires_the_host_features_and_dependency() {
         let text = add_host_feature(HOST_CARGO, &Names::new("notify")).unwrap();
         assert!(text.contains("default = [\"hello\", \"notify\"]"), "{text}");
-        assert!(text.contains("hello = [\"dep:temps-plugin-hello\"]\nnotify = [\"dep:temps-plugin-notify\"]\n"), "{text}");
+        assert!(
+            text.contains("hello = [\"dep:temps-plugin-hello\"]\nnotify = [\"dep:temps-plugin-notify\"]\n"),
+            "{text}"
+        );
         assert!(text.contains("temps-plugin-hello = { workspace = true, optional = true }\ntemps-plugin-notify = { workspace = true, optional = true }\n"), "{text}");
     }
 
     #[test]
     fn links_the_plugin_and_expects_it_before_the_test_members() {
         let text = add_host_link(HOST_MAIN, &Names::new("notify")).unwrap();
-        assert!(text.contains("use temps_plugin_hello as _;\n#[cfg(feature = \"notify\")]\nuse temps_plugin_notify as _;\n"), "{text}");
+        assert!(
+            text.contains(
+                "use temps_plugin_hello as _;\n#[cfg(feature = \"notify\")]\nuse temps_plugin_notify as _;\n"
+            ),
+            "{text}"
+        );
         assert!(text.contains("    \"hello\",\n    #[cfg(feature = \"notify\")]\n    \"notify\",\n    #[cfg(feature = \"test-members\")]"), "{text}");
 
         let without_test_members = HOST_MAIN.replace("    #[cfg(feature = \"test-members\")]\n    \"boom\",\n", "");

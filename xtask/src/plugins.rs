@@ -71,9 +71,8 @@ pub fn select(all: &[Plugin], selection: Option<&[String]>) -> anyhow::Result<Ve
 
 /// Checks a member name: `^[a-z0-9]+(-[a-z0-9]+)*$`, at most 64 characters, not reserved, not starting with `_`.
 pub fn validate_name(name: &str) -> anyhow::Result<()> {
-    let segments_ok = name
-        .split('-')
-        .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+    let segments_ok =
+        name.split('-').all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
     if name.is_empty() || name.len() > 64 || !segments_ok {
         bail!("`{name}` is not a valid member name: use 1-64 lowercase letters, digits and single inner dashes");
     }

@@ -29,15 +29,8 @@ pub fn run(command: &mut Command) -> anyhow::Result<()> {
 /// Returns stdout and stderr, interleaved per stream (stdout first).
 pub fn run_quiet(command: &mut Command) -> anyhow::Result<String> {
     let what = describe(command);
-    let output = command
-        .stdin(Stdio::null())
-        .output()
-        .with_context(|| format!("cannot start {what}"))?;
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = command.stdin(Stdio::null()).output().with_context(|| format!("cannot start {what}"))?;
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     if !output.status.success() {
         bail!("{what} failed ({}):\n{}", output.status, indent(&text));
     }
@@ -47,10 +40,7 @@ pub fn run_quiet(command: &mut Command) -> anyhow::Result<String> {
 /// Runs `command` and returns its stdout; stderr is shown only if it fails.
 pub fn stdout_of(command: &mut Command) -> anyhow::Result<String> {
     let what = describe(command);
-    let output = command
-        .stdin(Stdio::null())
-        .output()
-        .with_context(|| format!("cannot start {what}"))?;
+    let output = command.stdin(Stdio::null()).output().with_context(|| format!("cannot start {what}"))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         bail!("{what} failed ({}):\n{}", output.status, indent(&stderr));

@@ -18,16 +18,11 @@ impl Project {
         let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-        let root = manifest_dir
-            .parent()
-            .context("xtask's folder has no parent")?
-            .to_path_buf();
+        let root = manifest_dir.parent().context("xtask's folder has no parent")?.to_path_buf();
         if !root.join("Cargo.toml").is_file() || !root.join("web").is_dir() {
             bail!("{} does not look like the temps-bundle workspace", root.display());
         }
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("target"));
+        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
         Ok(Self { root, target })
     }
 

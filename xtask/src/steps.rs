@@ -34,7 +34,8 @@ impl Steps {
             }
             Err(error) => {
                 self.print_timings(Some(name));
-                Err(error).with_context(|| format!("{} failed at step `{name}` after {}", self.command, seconds(elapsed)))
+                Err(error)
+                    .with_context(|| format!("{} failed at step `{name}` after {}", self.command, seconds(elapsed)))
             }
         }
     }

@@ -4,7 +4,7 @@
 //! Until they are, `include_dir!` still needs a folder: [`ensure_ui_dist`] creates it with a placeholder page
 //! that tells the reader how to build the real UI, and tells Cargo to rebuild the crate when the folder changes.
 //!
-//! ```no_run
+//! ```text
 //! // plugins/<name>/build.rs
 //! fn main() {
 //!     temps_bundle_build::ensure_ui_dist();

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -87,10 +88,10 @@ async fn deliver(member: String, started: Arc<dyn Started>, permits: Arc<Semapho
     let Ok(_permit) = permits.acquire_owned().await else { return };
     let event_id = event.id.clone();
     // The handler runs on its own task so a panic is contained and reported here.
-    if let Err(join) = tokio::spawn(started.on_event(event)).await {
-        if join.is_panic() {
-            tracing::error!(%member, %event_id, panic = %panic_message(join.into_panic().as_ref()), "event handler panicked");
-        }
+    if let Err(join) = tokio::spawn(started.on_event(event)).await
+        && join.is_panic()
+    {
+        tracing::error!(%member, %event_id, panic = %panic_message(join.into_panic().as_ref()), "event handler panicked");
     }
 }
 
@@ -130,10 +131,21 @@ pub struct EventsRoute {
 
 /// `POST /_events`: the host's fallback when the channel is down. 401 on a bad secret, 400 on an invalid body,
 /// 202 with the members it went to otherwise.
-pub async fn post_event(State(route): State<EventsRoute>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post_event(
+    State(route): State<EventsRoute>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     if let Err(problem) = route.secret.verify(&headers) {
         return problem.into_response();
     }
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            let detail = format!("cannot read the event body: {}", rejection.body_text());
+            return Problem::new(rejection.status(), "invalid-body", "Invalid Request Body", detail).into_response();
+        }
+    };
     let event: PluginEvent = match serde_json::from_slice(&body) {
         Ok(event) => event,
         Err(e) => return Problem::bad_request(format!("the body is not a valid PluginEvent: {e}")).into_response(),

@@ -19,12 +19,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(Json(value)),
-            Err(rejection) => Err(Problem::new(
-                rejection.status(),
-                "invalid-body",
-                "Invalid Request Body",
-                rejection.body_text(),
-            )),
+            Err(rejection) => {
+                Err(Problem::new(rejection.status(), "invalid-body", "Invalid Request Body", rejection.body_text()))
+            }
         }
     }
 }

@@ -18,7 +18,7 @@ export function binaries(root) {
 
 /**
  * Runs `temps-devhost --port <free> --name <name> -- <bundle>` and resolves once
- * `GET /api/x/<name>/_bundle/manifest` answers 200. The returned handle has `base`, `manifest`, `output()` and `stop()`.
+ * `GET /api/x/<name>/_bundle/manifest` answers 200. The handle has `base`, `manifest`, `output()`, `fireEvent()`, `stop()`.
  */
 export async function startDevhost({ devhost, bundle, name, timeoutMs = 60_000 }) {
   for (const binary of [devhost, bundle]) {
@@ -43,6 +43,7 @@ export async function startDevhost({ devhost, bundle, name, timeoutMs = 60_000 }
     manifest: undefined,
     output: () => lines.join(""),
     stop: () => stop(child, exited),
+    fireEvent: (event) => fireEvent(origin, event),
   };
   try {
     handle.manifest = await waitForManifest(`${base}/_bundle/manifest`, exited, timeoutMs);
@@ -70,6 +71,17 @@ async function waitForManifest(url, exited, timeoutMs) {
     await sleep(200);
   }
   throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last: ${last})`);
+}
+
+/** Delivers a platform event through the dev host (`POST /_devhost/events`), as Temps would. */
+async function fireEvent(origin, event) {
+  const response = await fetch(`${origin}/_devhost/events`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(event),
+  });
+  if (!response.ok) throw new Error(`firing ${event.event_type} failed: HTTP ${response.status} ${await response.text()}`);
+  return response.json();
 }
 
 async function stop(child, exited) {

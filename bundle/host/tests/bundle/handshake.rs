@@ -23,6 +23,12 @@ async fn gen_b_says_hello_then_ready_with_protocol_version() {
     assert_eq!(ready["type"], "ready");
     assert_eq!(ready["ready"], true);
     assert_eq!(ready["protocol_version"], 2);
+    let openapi = &ready["openapi"];
+    assert_eq!(openapi["paths"]["/hello/greeting"]["get"]["tags"], serde_json::json!(["hello"]), "{openapi}");
+    let served = crate::support::ok_json(
+        &plugin.get("/_bundle/openapi.json", &temps_bundle_devhost::Caller::admin()).await.unwrap(),
+    );
+    assert_eq!(&served, openapi);
     plugin.stop().await.unwrap();
 }
 

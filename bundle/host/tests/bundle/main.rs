@@ -1,5 +1,6 @@
 //! Integration tests of the real `temps-bundle` binary, driven over its Unix socket by the dev host the way Temps
 //! drives it. The binary is built with the test-only members (`boom`, `broken`, `slow`, `tally`) next to `hello`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test helpers fail the test loudly")]
 
 mod channel;
 mod cli;

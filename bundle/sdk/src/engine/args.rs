@@ -41,10 +41,11 @@ impl LaunchArgs {
                 "--member" => Slot::Text(&mut args.member),
                 _ => {
                     args.unknown.push(token.clone());
-                    if inline.is_none() && token.starts_with("--") {
-                        if let Some(value) = tokens.next_if(|next| !next.starts_with("--")) {
-                            args.unknown.push(value.clone());
-                        }
+                    if inline.is_none()
+                        && token.starts_with("--")
+                        && let Some(value) = tokens.next_if(|next| !next.starts_with("--"))
+                    {
+                        args.unknown.push(value.clone());
                     }
                     continue;
                 }

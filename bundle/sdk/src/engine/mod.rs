@@ -11,6 +11,7 @@ pub mod composite;
 pub mod error;
 pub mod handshake;
 pub mod logging;
+pub mod openapi;
 pub mod router;
 pub mod serve;
 pub mod shutdown;

@@ -37,6 +37,8 @@ pub struct App {
     /// `Some` in composite mode, `None` when serving one member alone (split mode).
     pub composite: Option<CompositeManifest>,
     pub shell_ui: Option<Router>,
+    /// The OpenAPI description served at `/_bundle/openapi.json`.
+    pub openapi: Option<Value>,
 }
 
 impl App {
@@ -49,7 +51,12 @@ impl App {
     ) -> Self {
         let members: Vec<Arc<MemberSlot>> = members.into_iter().map(Arc::new).collect();
         let index = members.iter().enumerate().map(|(i, m)| (m.name.clone(), i)).collect();
-        Self { generation, secret, members, index, composite, shell_ui }
+        Self { generation, secret, members, index, composite, shell_ui, openapi: None }
+    }
+
+    /// Sets the OpenAPI description served at `/_bundle/openapi.json`.
+    pub fn with_openapi(self, openapi: Option<Value>) -> Self {
+        Self { openapi, ..self }
     }
 
     fn member(&self, name: &str) -> Option<&Arc<MemberSlot>> {
@@ -88,7 +95,9 @@ pub fn app_router(app: Arc<App>, protocol_routes: Router) -> Router {
 }
 
 fn composite_routes(app: &Arc<App>) -> Router<Arc<App>> {
-    let mut authenticated = Router::new().route("/_bundle/manifest", get(live_manifest));
+    let mut authenticated = Router::new()
+        .route("/_bundle/manifest", get(live_manifest))
+        .route("/_bundle/openapi.json", get(openapi_document));
     if let Some(shell) = &app.shell_ui {
         for path in ["/ui", "/ui/", "/ui/{*path}"] {
             authenticated = authenticated.route_service(path, shell.clone());
@@ -146,6 +155,13 @@ async fn live_manifest(State(app): State<Arc<App>>) -> Response {
     Json(live).into_response()
 }
 
+async fn openapi_document(State(app): State<Arc<App>>) -> Response {
+    match &app.openapi {
+        Some(document) => Json(document.clone()).into_response(),
+        None => Problem::not_found("no member of this bundle publishes an OpenAPI description").into_response(),
+    }
+}
+
 async fn root_not_found(State(app): State<Arc<App>>) -> Problem {
     Problem::not_found(format!(
         "nothing is served at /; members are mounted at /<name>/ ({}), the bundle UI is at /ui/",
@@ -193,10 +209,10 @@ async fn serve_member(app: &App, member: Arc<MemberSlot>, req: Request, path: &s
         Err(problem) => return problem.into_response(),
     };
     req.extensions_mut().insert(caller);
-    if let Some(ui) = &member.ui {
-        if path == "/ui" || path.starts_with("/ui/") {
-            return oneshot(ui.clone(), req).await;
-        }
+    if let Some(ui) = &member.ui
+        && (path == "/ui" || path.starts_with("/ui/"))
+    {
+        return oneshot(ui.clone(), req).await;
     }
     match &member.state {
         MemberState::Running { router, .. } => oneshot(router.clone(), req).await,

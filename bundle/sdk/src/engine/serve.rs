@@ -18,6 +18,7 @@ use super::compose::{Composition, MemberEntry};
 use super::composite::composite_manifest;
 use super::error::EngineError;
 use super::handshake::{self, Requested};
+use super::openapi::composite_openapi;
 use super::router::{App, app_router};
 use super::shutdown;
 use super::signature::HostSecret;
@@ -31,7 +32,7 @@ use crate::events::{EventBus, EventsRoute, post_event};
 pub enum Mode {
     Composite,
     /// Split mode: one member, exactly like a standalone plugin.
-    Split(MemberEntry),
+    Split(Box<MemberEntry>),
 }
 
 /// Picks the mode: `--member m`, or a data dir whose basename names a member (and is not the bundle's name).
@@ -40,12 +41,12 @@ pub fn select_mode(config: &BundleConfig, set: &Composition, args: &LaunchArgs) 
         return set
             .get(name)
             .cloned()
-            .map(Mode::Split)
+            .map(|entry| Mode::Split(Box::new(entry)))
             .ok_or_else(|| EngineError::UnknownMember { name: name.clone(), members: set.names() });
     }
     let basename = args.data_dir.as_deref().and_then(Path::file_name).and_then(|n| n.to_str());
     match basename.filter(|b| *b != config.name).and_then(|b| set.get(b)) {
-        Some(entry) => Ok(Mode::Split(entry.clone())),
+        Some(entry) => Ok(Mode::Split(Box::new(entry.clone()))),
         None => Ok(Mode::Composite),
     }
 }
@@ -64,7 +65,7 @@ pub async fn run(config: BundleConfig, argv: &[String]) -> Result<(), EngineErro
     let composite = composite_manifest(&config, &set);
     let (own_manifest, members) = match &mode {
         Mode::Composite => (composite.manifest.clone(), set.members.clone()),
-        Mode::Split(entry) => (entry.manifest.clone(), vec![entry.clone()]),
+        Mode::Split(entry) => (entry.manifest.clone(), vec![(**entry).clone()]),
     };
     match (&mode, generation) {
         (Mode::Composite, Generation::B) => handshake::write_hello(&composite)?,
@@ -93,14 +94,19 @@ pub async fn run(config: BundleConfig, argv: &[String]) -> Result<(), EngineErro
         protocol_version: (generation == Generation::B).then_some(PROTOCOL_VERSION),
         openapi: match &mode {
             Mode::Split(entry) => entry.member.openapi(),
-            Mode::Composite => None,
+            Mode::Composite => {
+                let documents: Vec<(String, serde_json::Value)> =
+                    members.iter().filter_map(|m| Some((m.name.clone(), m.member.openapi()?))).collect();
+                composite_openapi(config.display_name, config.version, &documents)
+            }
         },
     };
     let bus = Arc::new(event_bus(&slots));
     channel.set_event_bus(bus.clone());
     let protocol = protocol_routes(channel.clone(), bus, launch.secret.clone());
     let shell_ui = config.shell_ui.filter(|_| !split).map(crate::ui::ui_router);
-    let app = Arc::new(App::new(generation, launch.secret, slots, (!split).then_some(composite), shell_ui));
+    let app = App::new(generation, launch.secret, slots, (!split).then_some(composite), shell_ui);
+    let app = Arc::new(app.with_openapi(ready.openapi.clone()));
     let router = app_router(app.clone(), protocol);
 
     // Signal handlers go in before `ready`: a host may stop us the moment it reads that line.

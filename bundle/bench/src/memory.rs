@@ -1,0 +1,134 @@
+//! Section 1, memory: the composite process hosting every real member against the same members each run in split
+//! mode as its own process, idle after start and again after a load phase (the same concurrency and duration as
+//! section 3, round robin over each member's `/health` and `/ui/`, routes every member has).
+
+use std::path::Path;
+use std::time::Duration;
+
+use http::StatusCode;
+use temps_bundle_devhost::RunningPlugin;
+
+use crate::bins::MemberInfo;
+use crate::load::{self, LoadResult, LoadSpec};
+use crate::plugin::{Launch, pid, proxy_headers};
+use crate::proc_mem::Memory;
+use crate::profile::Profile;
+use crate::report::{Row, Target, Unit, mib, ratio};
+
+/// Memory of the composite and of each split process.
+#[derive(Debug, serde::Serialize)]
+pub struct MemoryResult {
+    pub composite_idle: Memory,
+    pub composite_loaded: Memory,
+    pub composite_load: LoadResult,
+    pub splits: Vec<SplitMemory>,
+}
+
+/// One member in split mode.
+#[derive(Debug, serde::Serialize)]
+pub struct SplitMemory {
+    pub member: String,
+    pub idle: Memory,
+    pub loaded: Memory,
+    pub load: LoadResult,
+}
+
+/// Measures `composite` (already started) and one split process per member of `bin`, all running at once.
+pub async fn measure(
+    composite: &RunningPlugin,
+    bin: &Path,
+    members: &[MemberInfo],
+    profile: &Profile,
+) -> anyhow::Result<MemoryResult> {
+    let mut splits = Vec::new();
+    for member in members {
+        let (plugin, _) = Launch::split(bin, &member.name).start().await?;
+        splits.push((member.name.clone(), plugin));
+    }
+    tokio::time::sleep(profile.settle).await;
+    let composite_idle = Memory::of(pid(composite)?)?;
+    let mut split_idle = Vec::new();
+    for (_, plugin) in &splits {
+        split_idle.push(Memory::of(pid(plugin)?)?);
+    }
+    let composite_load = load_phase(composite, "temps-bundle", members, true, profile).await?;
+    let composite_loaded = after_load(composite).await?;
+    let mut results = Vec::new();
+    for ((member, plugin), idle) in splits.iter().zip(split_idle) {
+        let info = members.iter().filter(|m| &m.name == member).cloned().collect::<Vec<_>>();
+        let load = load_phase(plugin, member, &info, false, profile).await?;
+        results.push(SplitMemory { member: member.clone(), idle, loaded: after_load(plugin).await?, load });
+    }
+    for (_, plugin) in splits {
+        let _ = plugin.kill().await;
+    }
+    Ok(MemoryResult { composite_idle, composite_loaded, composite_load, splits: results })
+}
+
+impl MemoryResult {
+    /// Composite vs the sum of the splits and vs one split process (their mean), idle and after load.
+    pub fn rows(&self) -> Vec<Row> {
+        let n = self.splits.len();
+        let idle: Vec<Memory> = self.splits.iter().map(|s| s.idle).collect();
+        let loaded: Vec<Memory> = self.splits.iter().map(|s| s.loaded).collect();
+        let mut rows = Vec::new();
+        for (when, composite, splits) in
+            [("idle after start", self.composite_idle, idle), ("after load", self.composite_loaded, loaded)]
+        {
+            let (sum, one) = (Memory::sum(&splits), Memory::mean(&splits));
+            let vs_one = ratio(composite.rss as f64, one.rss as f64);
+            rows.push(
+                Row::versus(
+                    "1",
+                    format!("RSS {when}: composite ({n} real member(s)) vs one split process"),
+                    shown(composite),
+                    shown(one),
+                    vs_one,
+                )
+                .target(Target::AtMost(1.3, Unit::Times), vs_one),
+            );
+            rows.push(Row::versus(
+                "1",
+                format!("RSS {when}: composite vs {n} split process(es), summed"),
+                shown(composite),
+                shown(sum),
+                ratio(composite.rss as f64, sum.rss as f64),
+            ));
+        }
+        rows
+    }
+}
+
+/// `12.3 MiB (PSS 10.1 MiB)`.
+pub fn shown(memory: Memory) -> String {
+    match memory.pss {
+        Some(pss) => format!("{} (PSS {})", mib(memory.rss), mib(pss)),
+        None => mib(memory.rss),
+    }
+}
+
+/// One load phase over every member's `/health` and `/ui/` (prefixed with `/<member>` in composite mode).
+async fn load_phase(
+    plugin: &RunningPlugin,
+    installed_name: &str,
+    members: &[MemberInfo],
+    composite: bool,
+    profile: &Profile,
+) -> anyhow::Result<LoadResult> {
+    let mut paths = Vec::new();
+    for member in members {
+        let prefix = if composite { format!("/{}", member.name) } else { String::new() };
+        paths.push(format!("{prefix}/health"));
+        if member.has_ui {
+            paths.push(format!("{prefix}/ui/"));
+        }
+    }
+    let headers = proxy_headers(installed_name, plugin.secret())?;
+    Ok(load::run(&LoadSpec::new(plugin.socket_path(), paths, headers, StatusCode::OK, profile)).await)
+}
+
+/// Memory right after a load phase, once its connections are closed.
+async fn after_load(plugin: &RunningPlugin) -> anyhow::Result<Memory> {
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    Memory::of(pid(plugin)?)
+}

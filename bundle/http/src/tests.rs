@@ -1,0 +1,151 @@
+//! The client against a local axum server on 127.0.0.1: the guard, the limits, the user agent.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::HeaderMap;
+use axum::response::Redirect;
+use axum::routing::get;
+use futures_util::stream;
+
+use crate::{ClientConfig, HttpError, OutboundClient, OutboundPolicy};
+
+/// Serves a few routes on 127.0.0.1:0; `/to?url=` redirects anywhere.
+async fn server() -> SocketAddr {
+    let app = Router::new()
+        .route("/ok", get(|| async { "ok" }))
+        .route("/ua", get(|headers: HeaderMap| async move { headers["user-agent"].to_str().unwrap().to_owned() }))
+        .route("/big", get(|| async { vec![b'x'; 4096] }))
+        .route(
+            "/stream",
+            get(|| async {
+                // No Content-Length: the cap must hold while streaming.
+                let chunks = (0..64).map(|_| Ok::<_, std::io::Error>(vec![b'y'; 1024]));
+                Body::from_stream(stream::iter(chunks))
+            }),
+        )
+        .route("/slow", get(|| async { tokio::time::sleep(Duration::from_secs(5)).await }))
+        .route(
+            "/to",
+            get(|axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>| async move {
+                Redirect::temporary(&q["url"])
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+fn client(policy: OutboundPolicy) -> OutboundClient {
+    let config = ClientConfig {
+        max_response_bytes: 2048,
+        timeout: Duration::from_millis(500),
+        max_redirects: 2,
+        policy,
+        ..ClientConfig::for_member("notify")
+    };
+    OutboundClient::new(config).unwrap()
+}
+
+fn allow_hosts(hosts: &[&str]) -> OutboundPolicy {
+    OutboundPolicy { allow_private: false, allow_hosts: hosts.iter().map(|h| (*h).to_owned()).collect() }
+}
+
+#[tokio::test]
+async fn loopback_is_blocked_by_default_by_literal_and_by_name() {
+    let addr = server().await;
+    let client = client(OutboundPolicy::default());
+    let err = client.get(&format!("http://{addr}/ok")).send().await.unwrap_err();
+    assert!(
+        matches!(&err, HttpError::Blocked { address, reason: "loopback", .. } if address.is_loopback()),
+        "{err:?}"
+    );
+    let err = client.get(&format!("http://localhost:{}/ok", addr.port())).send().await.unwrap_err();
+    assert!(matches!(&err, HttpError::Blocked { host, .. } if host == "localhost"), "{err:?}");
+    assert!(err.to_string().contains("TEMPS_BUNDLE_ALLOW_PRIVATE_TARGETS"), "{err}");
+    let err = client.check_target(&format!("http://localhost:{}/", addr.port())).await.unwrap_err();
+    assert!(matches!(err, HttpError::Blocked { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn allowed_targets_are_fetched_with_the_user_agent() {
+    let addr = server().await;
+    let response = client(OutboundPolicy::allow_all()).get(&format!("http://{addr}/ua")).send().await.unwrap();
+    assert_eq!(response.status, 200);
+    assert_eq!(response.text(), format!("temps-bundle/{} (+member notify)", env!("CARGO_PKG_VERSION")));
+    let by_name = client(allow_hosts(&["localhost"]));
+    let response = by_name.get(&format!("http://localhost:{}/ok", addr.port())).send().await.unwrap();
+    assert_eq!(response.text(), "ok");
+}
+
+#[tokio::test]
+async fn bodies_over_the_cap_are_aborted() {
+    let addr = server().await;
+    let client = client(OutboundPolicy::allow_all());
+    for path in ["big", "stream"] {
+        let err = client.get(&format!("http://{addr}/{path}")).send().await.unwrap_err();
+        assert!(matches!(err, HttpError::TooLarge { limit: 2048, .. }), "{path}: {err:?}");
+    }
+}
+
+#[tokio::test]
+async fn slow_targets_time_out() {
+    let addr = server().await;
+    let err = client(OutboundPolicy::allow_all()).get(&format!("http://{addr}/slow")).send().await.unwrap_err();
+    assert!(matches!(err, HttpError::Timeout { .. }), "{err:?}");
+    assert!(err.is_transient());
+}
+
+#[tokio::test]
+async fn redirects_to_loopback_are_blocked_when_only_the_first_host_is_allowed() {
+    let addr = server().await;
+    let port = addr.port();
+    // localhost is allowed; its redirect to the loopback literal is not.
+    let client_a = client(allow_hosts(&["localhost"]));
+    let to_literal = format!("http://localhost:{port}/to?url=http://127.0.0.1:{port}/ok");
+    let err = client_a.get(&to_literal).send().await.unwrap_err();
+    assert!(matches!(&err, HttpError::Blocked { url, .. } if url.contains("127.0.0.1")), "{err:?}");
+    // 127.0.0.1 is allowed; its redirect to a name resolving to loopback is caught by the resolver.
+    let client_b = client(allow_hosts(&["127.0.0.1"]));
+    let to_name = format!("http://127.0.0.1:{port}/to?url=http://localhost:{port}/ok");
+    let err = client_b.get(&to_name).send().await.unwrap_err();
+    assert!(matches!(&err, HttpError::Blocked { host, .. } if host == "localhost"), "{err:?}");
+    // With the guard open the same redirect is followed.
+    let open = client(OutboundPolicy::allow_all());
+    assert_eq!(open.get(&to_name).send().await.unwrap().text(), "ok");
+}
+
+#[tokio::test]
+async fn redirect_chains_are_limited() {
+    let addr = server().await;
+    let hop = |next: &str| format!("http://{addr}/to?url={}", urlencode(next));
+    let chain = hop(&hop(&hop(&format!("http://{addr}/ok"))));
+    let err = client(OutboundPolicy::allow_all()).get(&chain).send().await.unwrap_err();
+    assert!(matches!(err, HttpError::TooManyRedirects { limit: 2, .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn invalid_urls_are_refused_before_sending() {
+    let client = client(OutboundPolicy::default());
+    for url in ["not a url", "ftp://example.com/", "file:///etc/passwd", "http://"] {
+        let err = client.check_target(url).await.unwrap_err();
+        assert!(matches!(err, HttpError::InvalidUrl { .. }), "{url}: {err:?}");
+    }
+    for url in ["http://169.254.169.254/latest", "http://[::1]:80/", "http://0x7f000001/", "http://10.0.0.1/"] {
+        let err = client.check_url(url).unwrap_err();
+        assert!(matches!(err, HttpError::Blocked { .. }), "{url}: {err:?}");
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

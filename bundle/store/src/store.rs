@@ -1,0 +1,142 @@
+//! [`Store`]: a member's SQLite file, opened the way Temps needs it (WAL, busy timeout, foreign keys) and
+//! migrated before anyone uses it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sea_orm::{DatabaseConnection, SqlxSqliteConnector};
+
+use crate::error::StoreError;
+use crate::migrate::{Migration, apply_migrations};
+
+/// How long a statement waits for another connection (or process) holding the write lock before failing.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How many pooled connections one store keeps; SQLite has one writer at a time, readers run beside it in WAL.
+const MAX_CONNECTIONS: u32 = 4;
+
+/// A member's SQLite database. Cheap to clone (the pool is shared).
+///
+/// Opened with `journal_mode=WAL` (readers never block the writer), `synchronous=NORMAL` (committed
+/// transactions survive a `SIGKILL` of the process; WAL only risks the last commits on power loss),
+/// `busy_timeout` of [`BUSY_TIMEOUT`] and `foreign_keys=ON`. Two processes may open the same file at once
+/// (Temps' candidate overlap): migrations run one per `BEGIN IMMEDIATE` transaction and re-check what is
+/// applied inside it, so each one is applied exactly once.
+#[derive(Clone, Debug)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    path: PathBuf,
+    db: DatabaseConnection,
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating it if needed) the database at `path` and applies the pending `migrations` in order.
+    ///
+    /// Refuses a file whose recorded migrations are newer than, or differ from, `migrations`
+    /// ([`StoreError::SchemaAhead`], [`StoreError::SchemaDiverged`]): running old code on a newer schema
+    /// corrupts data more quietly than refusing to start.
+    pub async fn open(path: &Path, migrations: &'static [Migration]) -> Result<Store, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            tokio::fs::create_dir_all(parent)
+                .await
+                .map_err(|source| StoreError::CreateDir { path: path.to_owned(), source })?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
+        apply_migrations(&pool, path, migrations).await?;
+        let db = SqlxSqliteConnector::from_sqlx_sqlite_pool(pool.clone());
+        Ok(Store { inner: Arc::new(Inner { path: path.to_owned(), db, pool }) })
+    }
+
+    /// Opens `file_name` inside the member's own data directory (`ctx.data_dir()`).
+    pub async fn open_for(
+        ctx: &temps_bundle_sdk::Context,
+        file_name: &str,
+        migrations: &'static [Migration],
+    ) -> Result<Store, StoreError> {
+        Self::open(&ctx.data_dir().join(file_name), migrations).await
+    }
+
+    /// The sea-orm connection: entities, `Statement`s, transactions.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.inner.db
+    }
+
+    /// The file this store lives in.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// The underlying sqlx pool, for the few things sea-orm cannot say (`BEGIN IMMEDIATE`).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.inner.pool
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    use super::*;
+
+    static MIGRATIONS: &[Migration] = &[
+        Migration { version: 1, name: "notes", sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL);" },
+        Migration {
+            version: 2,
+            name: "note tags",
+            sql: "CREATE TABLE tags (note_id INTEGER NOT NULL REFERENCES notes(id), tag TEXT NOT NULL);
+                  CREATE INDEX tags_note ON tags(note_id);",
+        },
+    ];
+
+    async fn pragma(store: &Store, name: &str) -> String {
+        let row = store
+            .db()
+            .query_one_raw(Statement::from_string(DbBackend::Sqlite, format!("PRAGMA {name}")))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<i64>(0).map(|v| v.to_string()).or_else(|_| row.try_get_by_index::<String>(0)).unwrap()
+    }
+
+    #[tokio::test]
+    async fn open_creates_the_file_with_the_documented_pragmas() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/member.sqlite3");
+        let store = Store::open(&path, MIGRATIONS).await.unwrap();
+        assert!(path.exists());
+        assert_eq!(pragma(&store, "journal_mode").await, "wal");
+        assert_eq!(pragma(&store, "foreign_keys").await, "1");
+        assert_eq!(pragma(&store, "busy_timeout").await, "5000");
+        let insert = "INSERT INTO tags (note_id, tag) VALUES (42, 'x')";
+        let refused = store.db().execute_unprepared(insert).await.unwrap_err();
+        assert!(refused.to_string().contains("FOREIGN KEY"), "{refused}");
+    }
+
+    #[tokio::test]
+    async fn open_for_uses_the_member_data_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = temps_bundle_sdk::Context::for_tests("m", dir.path().to_owned(), Default::default());
+        let store = Store::open_for(&ctx, "m.sqlite3", MIGRATIONS).await.unwrap();
+        assert_eq!(store.path(), dir.path().join("m.sqlite3"));
+    }
+}

@@ -1,0 +1,1 @@
+//! `notify`: deployment notifications to webhooks (work in progress).
