@@ -69,7 +69,8 @@ pub fn registry_entry_json(spec: &ArtifactSpec<'_>, stem: &str, binary_sha256: &
     let members = spec.manifest["bundle"]["members"].as_array().cloned().unwrap_or_default();
     let member_names: Vec<&str> = members.iter().filter_map(|m| m["name"].as_str()).collect();
     let title = spec.manifest["display_name"].as_str().unwrap_or(spec.name);
-    let summary = format!("{} Temps plugins in one binary: {}", members.len(), member_names.join(", "));
+    let plural = if members.len() == 1 { "" } else { "s" };
+    let summary = format!("{} Temps plugin{plural} in one binary: {}", members.len(), member_names.join(", "));
     let description = members
         .iter()
         .map(|m| {

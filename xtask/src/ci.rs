@@ -5,33 +5,73 @@
 
 use std::process::Command;
 
+use anyhow::bail;
+
+use crate::plugins::Plugin;
 use crate::project::Project;
 use crate::steps::Steps;
 use crate::{invariants, npm, plugins, process, ui};
 
+/// Arguments of `cargo xtask ci`.
+#[derive(Debug, clap::Args)]
+pub struct CiArgs {
+    /// Resume at this step (as printed, e.g. `clippy`) after fixing a failure; CI always runs them all.
+    #[arg(long)]
+    pub from: Option<String>,
+}
+
+/// The steps, in order.
+const STEPS: &[&str] = &[
+    "cargo fmt --check",
+    "invariants",
+    "npm ci",
+    "typescript",
+    "build UIs",
+    "clippy",
+    "tests",
+    "build binaries",
+    "browser test",
+];
+
 /// `cargo xtask ci`.
-pub fn run(project: &Project) -> anyhow::Result<()> {
+pub fn run(project: &Project, args: &CiArgs) -> anyhow::Result<()> {
     let plugins = plugins::discover(project)?;
+    let first = match &args.from {
+        Some(from) => match STEPS.iter().position(|s| s == from) {
+            Some(index) => index,
+            None => bail!("no step named `{from}` (steps: {})", STEPS.join(", ")),
+        },
+        None => 0,
+    };
     let mut steps = Steps::new("ci");
-    steps.run("cargo fmt --check", || process::run(cargo(project).args(["fmt", "--all", "--check"])))?;
-    steps.run("invariants", || invariants::check(project))?;
-    steps.run("npm ci", || npm::install(project, &plugins))?;
-    steps.run("typescript", || ui::typecheck_all(project, &plugins))?;
-    steps.run("build UIs", || ui::build_all(project, &ui::targets(project, &plugins), false))?;
-    steps.run("clippy", || {
-        process::run(cargo(project).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
-    })?;
-    steps.run("tests", || process::run(&mut test_command(project)))?;
-    steps.run("build binaries", || {
-        process::run(cargo(project).args(["build", "-p", "temps-bundle", "-p", "temps-bundle-devhost"]))
-    })?;
-    steps.run("browser test", || {
-        let mut node = Command::new("node");
-        node.args(["--test", "--test-reporter=spec", "e2e/browser.test.mjs"]).current_dir(project.web());
-        process::run(&mut node)
-    })?;
+    for name in STEPS.iter().skip(first) {
+        steps.run(name, || run_step(project, &plugins, name))?;
+    }
     steps.finish();
     Ok(())
+}
+
+fn run_step(project: &Project, plugins: &[Plugin], name: &str) -> anyhow::Result<()> {
+    match name {
+        "cargo fmt --check" => process::run(cargo(project).args(["fmt", "--all", "--check"])),
+        "invariants" => invariants::check(project),
+        "npm ci" => npm::install(project, plugins),
+        "typescript" => ui::typecheck_all(project, plugins),
+        "build UIs" => ui::build_all(project, &ui::targets(project, plugins), false),
+        "clippy" => {
+            process::run(cargo(project).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+        }
+        "tests" => process::run(&mut test_command(project)),
+        "build binaries" => {
+            process::run(cargo(project).args(["build", "-p", "temps-bundle", "-p", "temps-bundle-devhost"]))
+        }
+        "browser test" => {
+            let mut node = Command::new("node");
+            node.args(["--test", "--test-reporter=spec", "e2e/browser.test.mjs"]).current_dir(project.web());
+            process::run(&mut node)
+        }
+        other => bail!("unknown ci step `{other}`"),
+    }
 }
 
 /// `cargo nextest run --workspace`, or `cargo test --workspace` where nextest is not installed.

@@ -9,6 +9,7 @@
 //! Progress goes to stderr, one plain line per step or UI, with timings.
 
 mod artifact;
+mod bench;
 mod bundle;
 mod ci;
 mod dev;
@@ -48,9 +49,11 @@ enum Command {
         name: String,
     },
     /// Run every check CI runs, in order, stopping at the first failure.
-    Ci,
+    Ci(ci::CiArgs),
     /// Run the bundle under the dev host (not wired yet).
     Dev,
+    /// Benchmark the bundle: memory, start-up, request cost, UI assets and size vs separate plugin processes.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -70,7 +73,8 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Bundle(args) => bundle::run(&project, &args),
         Command::Ui(args) => ui::run(&project, &args),
         Command::New { name } => new_plugin::run(&project, &name),
-        Command::Ci => ci::run(&project),
+        Command::Ci(args) => ci::run(&project, &args),
         Command::Dev => dev::run(),
+        Command::Bench(args) => bench::run(&project, &args),
     }
 }

@@ -40,8 +40,10 @@ impl Binaries {
             }
         };
         let composite = required("temps-bundle".to_owned())?;
-        let synth =
-            SYNTH_COUNTS.iter().map(|&n| Ok((n, required(format!("temps-bundle-synth-{n}"))?))).collect::<anyhow::Result<_>>()?;
+        let synth = SYNTH_COUNTS
+            .iter()
+            .map(|&n| Ok((n, required(format!("temps-bundle-synth-{n}"))?)))
+            .collect::<anyhow::Result<_>>()?;
         let mut standalone = Vec::new();
         let entries = std::fs::read_dir(bin_dir).with_context(|| format!("reading {}", bin_dir.display()))?;
         for entry in entries {
@@ -58,7 +60,10 @@ impl Binaries {
 
 /// The members `bin` hosts, from `bin manifest --compact` (nothing starts).
 pub fn members(bin: &Path) -> anyhow::Result<Vec<MemberInfo>> {
-    let output = Command::new(bin).args(["manifest", "--compact"]).output().with_context(|| format!("running {}", bin.display()))?;
+    let output = Command::new(bin)
+        .args(["manifest", "--compact"])
+        .output()
+        .with_context(|| format!("running {}", bin.display()))?;
     if !output.status.success() {
         bail!("`{} manifest` failed: {}", bin.display(), String::from_utf8_lossy(&output.stderr));
     }

@@ -66,6 +66,11 @@ pub async fn measure(
 }
 
 impl MemoryResult {
+    /// Failed requests and unexpected statuses over every load phase.
+    pub fn errors(&self) -> u64 {
+        self.composite_load.errors + self.splits.iter().map(|s| s.load.errors).sum::<u64>()
+    }
+
     /// Composite vs the sum of the splits and vs one split process (their mean), idle and after load.
     pub fn rows(&self) -> Vec<Row> {
         let n = self.splits.len();

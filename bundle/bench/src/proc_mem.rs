@@ -23,10 +23,7 @@ impl Memory {
 
     /// The sum over several processes (`pss` only when every process has one).
     pub fn sum(all: &[Memory]) -> Memory {
-        Memory {
-            rss: all.iter().map(|m| m.rss).sum(),
-            pss: all.iter().map(|m| m.pss).sum::<Option<u64>>(),
-        }
+        Memory { rss: all.iter().map(|m| m.rss).sum(), pss: all.iter().map(|m| m.pss).sum::<Option<u64>>() }
     }
 
     /// The mean over several processes.

@@ -68,7 +68,13 @@ impl Target {
             Unit::Times => times(bound),
             Unit::Millis => format!("{bound:.0} ms"),
         };
-        let mark = if measured.is_nan() { "?" } else if met { "✓" } else { "✗" };
+        let mark = if measured.is_nan() {
+            "?"
+        } else if met {
+            "✓"
+        } else {
+            "✗"
+        };
         format!("{sign} {bound} {mark}")
     }
 }
@@ -93,7 +99,10 @@ impl Report {
         let m = &self.machine;
         let mut out = format!("### {}\n\n", self.title);
         out += &format!("- command: `{}`\n", self.command);
-        out += &format!("- machine: {} cores ({}), Linux {}, load average at start {}\n", m.cores, m.cpu_model, m.kernel, m.load_average);
+        out += &format!(
+            "- machine: {} cores ({}), Linux {}, load average at start {}\n",
+            m.cores, m.cpu_model, m.kernel, m.load_average
+        );
         out += &format!(
             "- profile: {} ({} connections, {:?} warm-up + {:?} per load phase, {} round(s), {} start-ups per variant), started {}\n\n",
             self.profile.name,
@@ -175,7 +184,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(' ');
         }
         out.push(c);

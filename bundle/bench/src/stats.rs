@@ -18,11 +18,6 @@ pub fn median(samples: &[f64]) -> f64 {
     }
 }
 
-/// The arithmetic mean (NaN when empty).
-pub fn mean(samples: &[f64]) -> f64 {
-    samples.iter().sum::<f64>() / samples.len() as f64
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ pub const PLACEHOLDER_HTML: &str = r#"<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="temps-bundle-placeholder" content="true">
+<link rel="icon" href="data:,">
 <title>UI not built</title>
 <style>
   body { font: 15px/1.5 system-ui, sans-serif; margin: 0; padding: 3rem 1.5rem; color: #161a21; background: #f6f7f9; }

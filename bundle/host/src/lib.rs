@@ -6,15 +6,23 @@
 use temps_bundle_bench_members as _;
 #[cfg(feature = "test-members")]
 use temps_bundle_test_members as _;
+#[cfg(feature = "deploy-pulse")]
+use temps_plugin_deploy_pulse as _;
 #[cfg(feature = "hello")]
 use temps_plugin_hello as _;
+#[cfg(feature = "notify")]
+use temps_plugin_notify as _;
 
 use temps_bundle_sdk::engine::{BuildInfo, BundleConfig};
 
 /// The members this binary was built to host; the engine refuses to start if what registered differs.
 pub const EXPECTED_MEMBERS: &[&str] = &[
+    #[cfg(feature = "deploy-pulse")]
+    "deploy-pulse",
     #[cfg(feature = "hello")]
     "hello",
+    #[cfg(feature = "notify")]
+    "notify",
     #[cfg(feature = "test-members")]
     "boom",
     #[cfg(feature = "test-members")]

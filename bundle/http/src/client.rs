@@ -74,13 +74,17 @@ impl OutboundClient {
 
     /// Checks a URL without sending anything: syntax, scheme, and (for IP literals) the guard.
     pub fn check_url(&self, url: &str) -> Result<Url, HttpError> {
-        let parsed = parse_url(url)?;
-        check_literal(&self.config.policy, &parsed).map_err(|r| r.into_http_error(url))?;
+        let parsed = parse_url(url).map_err(HttpError::redacted)?;
+        check_literal(&self.config.policy, &parsed).map_err(|r| r.into_http_error(url).redacted())?;
         Ok(parsed)
     }
 
     /// [`Self::check_url`], then resolves the host and checks every address: what a request would refuse.
     pub async fn check_target(&self, url: &str) -> Result<(), HttpError> {
+        self.check_target_unredacted(url).await.map_err(HttpError::redacted)
+    }
+
+    async fn check_target_unredacted(&self, url: &str) -> Result<(), HttpError> {
         let parsed = self.check_url(url)?;
         let Some(url::Host::Domain(host)) = parsed.host() else { return Ok(()) };
         match resolve_checked(&self.config.policy, host).await {
@@ -130,6 +134,10 @@ impl OutboundRequest<'_> {
     /// Sends the request and reads the whole body within the limits. Any status is `Ok`; use
     /// [`OutboundResponse::error_for_status`] to treat non-2xx as errors.
     pub async fn send(self) -> Result<OutboundResponse, HttpError> {
+        self.send_unredacted().await.map_err(HttpError::redacted)
+    }
+
+    async fn send_unredacted(self) -> Result<OutboundResponse, HttpError> {
         let config = &self.client.config;
         let url = self.client.check_url(&self.url)?;
         let mut builder = self.client.inner.request(self.method, url);
@@ -152,10 +160,26 @@ impl OutboundRequest<'_> {
         match tokio::time::timeout(config.timeout, exchange).await {
             Err(_) => Err(HttpError::Timeout { url: self.url, after: config.timeout }),
             Ok(Ok(response)) => Ok(response),
-            Ok(Err(ReadError::TooLarge)) => Err(HttpError::TooLarge { url: self.url, limit: config.max_response_bytes }),
-            Ok(Err(ReadError::Reqwest(e))) => Err(map_reqwest(&self.url, &e, config.timeout)),
+            Ok(Err(ReadError::TooLarge)) => {
+                Err(HttpError::TooLarge { url: self.url, limit: config.max_response_bytes })
+            }
+            Ok(Err(ReadError::Reqwest(e))) => Err(map_reqwest(&self.url, e, config.timeout)),
         }
     }
+}
+
+/// `url` as it may appear in errors and logs: scheme, host and port only. Webhook URLs often carry their
+/// credential in the path or query (Slack, Discord), and errors end up in logs and delivery records.
+pub fn redact(url: &str) -> String {
+    let Ok(parsed) = Url::parse(url.trim()) else { return "<unparsable URL>".to_owned() };
+    let mut shown = format!("{}://{}", parsed.scheme(), parsed.host_str().unwrap_or_default());
+    if let Some(port) = parsed.port() {
+        shown.push_str(&format!(":{port}"));
+    }
+    if parsed.path() != "/" || parsed.query().is_some() {
+        shown.push_str("/…");
+    }
+    shown
 }
 
 /// The user agent of requests made for `member`.
@@ -235,11 +259,13 @@ fn redirect_policy(policy: Arc<OutboundPolicy>, max_redirects: usize) -> redirec
     })
 }
 
-fn map_reqwest(url: &str, error: &reqwest::Error, after: Duration) -> HttpError {
-    if let Some(refusal) = find_refusal(error) {
+fn map_reqwest(url: &str, error: reqwest::Error, after: Duration) -> HttpError {
+    if let Some(refusal) = find_refusal(&error) {
         return refusal.clone().into_http_error(url);
     }
-    let detail = error_chain(error);
+    // reqwest's message repeats the full URL, which may carry a credential: keep it out.
+    let error = error.without_url();
+    let detail = error_chain(&error);
     if error.is_timeout() {
         HttpError::Timeout { url: url.to_owned(), after }
     } else if error.is_connect() {

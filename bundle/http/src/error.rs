@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-/// Why an outbound request failed.
+/// Why an outbound request failed. URLs in these errors are redacted to scheme, host and port ([`crate::redact`]).
 #[derive(Debug, thiserror::Error)]
 pub enum HttpError {
     #[error("invalid URL {url:?}: {reason}")]
@@ -39,6 +39,23 @@ impl HttpError {
             Self::Timeout { .. } | Self::Connect { .. } | Self::Resolve { .. } | Self::Request { .. } => true,
             Self::Status { status, .. } => *status >= 500 || *status == 429 || *status == 408,
             _ => false,
+        }
+    }
+
+    /// This error with every URL in it reduced to scheme, host and port.
+    pub(crate) fn redacted(self) -> Self {
+        use crate::client::redact;
+        match self {
+            Self::InvalidUrl { url, reason } => Self::InvalidUrl { url: redact(&url), reason },
+            Self::Blocked { url, host, address, reason } => Self::Blocked { url: redact(&url), host, address, reason },
+            Self::Resolve { url, host, detail } => Self::Resolve { url: redact(&url), host, detail },
+            Self::Timeout { url, after } => Self::Timeout { url: redact(&url), after },
+            Self::Connect { url, detail } => Self::Connect { url: redact(&url), detail },
+            Self::TooManyRedirects { url, limit } => Self::TooManyRedirects { url: redact(&url), limit },
+            Self::TooLarge { url, limit } => Self::TooLarge { url: redact(&url), limit },
+            Self::Status { url, status } => Self::Status { url: redact(&url), status },
+            Self::Request { url, detail } => Self::Request { url: redact(&url), detail },
+            Self::Build(detail) => Self::Build(detail),
         }
     }
 

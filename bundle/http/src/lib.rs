@@ -20,7 +20,7 @@ mod policy;
 pub mod resolver;
 mod response;
 
-pub use client::{ClientConfig, OutboundClient, OutboundRequest};
+pub use client::{ClientConfig, OutboundClient, OutboundRequest, redact, user_agent};
 pub use error::HttpError;
 pub use policy::{ALLOW_HOSTS_ENV, ALLOW_PRIVATE_ENV, OutboundPolicy};
 pub use response::OutboundResponse;

@@ -25,7 +25,7 @@ impl OutboundResponse {
         if self.status.is_success() {
             Ok(self)
         } else {
-            Err(HttpError::Status { url: self.url, status: self.status.as_u16() })
+            Err(HttpError::Status { url: crate::client::redact(&self.url), status: self.status.as_u16() })
         }
     }
 

@@ -30,9 +30,11 @@ async fn server() -> SocketAddr {
         .route("/slow", get(|| async { tokio::time::sleep(Duration::from_secs(5)).await }))
         .route(
             "/to",
-            get(|axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>| async move {
-                Redirect::temporary(&q["url"])
-            }),
+            get(
+                |axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>| async move {
+                    Redirect::temporary(&q["url"])
+                },
+            ),
         );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -60,10 +62,7 @@ async fn loopback_is_blocked_by_default_by_literal_and_by_name() {
     let addr = server().await;
     let client = client(OutboundPolicy::default());
     let err = client.get(&format!("http://{addr}/ok")).send().await.unwrap_err();
-    assert!(
-        matches!(&err, HttpError::Blocked { address, reason: "loopback", .. } if address.is_loopback()),
-        "{err:?}"
-    );
+    assert!(matches!(&err, HttpError::Blocked { address, reason: "loopback", .. } if address.is_loopback()), "{err:?}");
     let err = client.get(&format!("http://localhost:{}/ok", addr.port())).send().await.unwrap_err();
     assert!(matches!(&err, HttpError::Blocked { host, .. } if host == "localhost"), "{err:?}");
     assert!(err.to_string().contains("TEMPS_BUNDLE_ALLOW_PRIVATE_TARGETS"), "{err}");
@@ -138,6 +137,36 @@ async fn invalid_urls_are_refused_before_sending() {
     for url in ["http://169.254.169.254/latest", "http://[::1]:80/", "http://0x7f000001/", "http://10.0.0.1/"] {
         let err = client.check_url(url).unwrap_err();
         assert!(matches!(err, HttpError::Blocked { .. }), "{url}: {err:?}");
+    }
+}
+
+#[test]
+fn urls_in_errors_keep_only_scheme_host_and_port() {
+    let table = [
+        ("https://hooks.slack.com/services/T0/B0/SECRET", "https://hooks.slack.com/…"),
+        ("http://127.0.0.1:8080/hook?token=x", "http://127.0.0.1:8080/…"),
+        ("https://example.com/", "https://example.com"),
+        ("https://user:pass@example.com", "https://example.com"),
+        ("not a url", "<unparsable URL>"),
+    ];
+    for (url, shown) in table {
+        assert_eq!(crate::redact(url), shown, "{url}");
+    }
+}
+
+#[tokio::test]
+async fn errors_do_not_repeat_the_path_or_query() {
+    let addr = server().await;
+    let open = client(OutboundPolicy::allow_all());
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let refused = open.post(&format!("http://{closed}/hook/SECRET?token=SECRET")).send().await.unwrap_err();
+    assert!(matches!(refused, HttpError::Connect { .. }), "{refused:?}");
+    let missing =
+        open.get(&format!("http://{addr}/missing/SECRET")).send().await.unwrap().error_for_status().unwrap_err();
+    assert_eq!(missing.status(), Some(404));
+    let blocked = client(OutboundPolicy::default()).get("http://10.0.0.1/SECRET").send().await.unwrap_err();
+    for text in [refused.to_string(), missing.to_string(), blocked.to_string(), format!("{blocked:?}")] {
+        assert!(!text.contains("SECRET"), "{text}");
     }
 }
 

@@ -5,8 +5,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sea_orm::{DatabaseConnection, SqlxSqliteConnector};
+use sea_orm::sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, SqlxSqliteConnector, TransactionOptions,
+    TransactionTrait,
+};
 
 use crate::error::StoreError;
 use crate::migrate::{Migration, apply_migrations};
@@ -79,6 +84,18 @@ impl Store {
         &self.inner.db
     }
 
+    /// Starts a write transaction (`BEGIN IMMEDIATE`): use it for read-modify-write work. A deferred transaction
+    /// (sea-orm's `begin()`) that reads first and writes later fails with `SQLITE_BUSY`, regardless of the busy
+    /// timeout, when another connection or process wrote in between; an immediate one waits for the lock instead.
+    /// Commit it with `txn.commit().await`; dropping it rolls back.
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        self.inner.db.begin_with_options(options).await
+    }
+
     /// The file this store lives in.
     pub fn path(&self) -> &Path {
         &self.inner.path
@@ -99,7 +116,11 @@ mod tests {
     use super::*;
 
     static MIGRATIONS: &[Migration] = &[
-        Migration { version: 1, name: "notes", sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL);" },
+        Migration {
+            version: 1,
+            name: "notes",
+            sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL);",
+        },
         Migration {
             version: 2,
             name: "note tags",
@@ -130,6 +151,42 @@ mod tests {
         let insert = "INSERT INTO tags (note_id, tag) VALUES (42, 'x')";
         let refused = store.db().execute_unprepared(insert).await.unwrap_err();
         assert!(refused.to_string().contains("FOREIGN KEY"), "{refused}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn write_transactions_from_two_stores_serialize() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.sqlite3");
+        let (a, b) = (Store::open(&path, MIGRATIONS).await.unwrap(), Store::open(&path, MIGRATIONS).await.unwrap());
+        a.db().execute_unprepared("INSERT INTO notes (id, text) VALUES (1, '')").await.unwrap();
+        let append = |store: Store, letter: &'static str| async move {
+            for _ in 0..10 {
+                let txn = store.begin_write().await.unwrap();
+                let row = txn
+                    .query_one_raw(Statement::from_string(DbBackend::Sqlite, "SELECT text FROM notes WHERE id = 1"))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                let text: String = row.try_get_by_index(0).unwrap();
+                let update = Statement::from_sql_and_values(
+                    DbBackend::Sqlite,
+                    "UPDATE notes SET text = ? WHERE id = 1",
+                    [format!("{text}{letter}").into()],
+                );
+                txn.execute_raw(update).await.unwrap();
+                txn.commit().await.unwrap();
+            }
+        };
+        let (first, second) = tokio::join!(tokio::spawn(append(a.clone(), "a")), tokio::spawn(append(b, "b")));
+        first.unwrap();
+        second.unwrap();
+        let row = a
+            .db()
+            .query_one_raw(Statement::from_string(DbBackend::Sqlite, "SELECT length(text) FROM notes"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get_by_index::<i64>(0).unwrap(), 20, "no read-modify-write was lost");
     }
 
     #[tokio::test]

@@ -27,7 +27,11 @@ export async function watchedPage(browser) {
   const problems = [];
   const responses = [];
   page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
+    if (message.type() !== "error") return;
+    const url = message.location()?.url ?? "";
+    // Chromium asks the origin for /favicon.ico when a page declares no icon; that is the host's, not the UI's.
+    if (url.endsWith("/favicon.ico")) return;
+    problems.push(`console error: ${message.text()}${url ? ` (${url})` : ""}`);
   });
   page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`));
   page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));

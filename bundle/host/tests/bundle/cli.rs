@@ -16,7 +16,7 @@ fn manifest_prints_the_composite_without_starting_anything() {
     assert!(ok);
     let manifest: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(manifest["name"], "temps-bundle");
-    assert_eq!(manifest["bundle"]["members"].as_array().unwrap().len(), 5);
+    assert_eq!(manifest["bundle"]["members"].as_array().unwrap().len(), temps_bundle::EXPECTED_MEMBERS.len());
     let (ok, stdout, _) = run(&["manifest", "--member", "hello", "--compact"]);
     assert!(ok);
     assert_eq!(stdout.lines().count(), 1);

@@ -4,9 +4,11 @@
 
 mod channel;
 mod cli;
+mod deploy_pulse;
 mod events;
 mod handshake;
 mod launch_config;
 mod lifecycle;
+mod notify;
 mod routing;
 mod support;

@@ -1,5 +1,7 @@
 // tempsUiConfig: the Vite configuration every temps-bundle UI uses (relative base, React, precompressed output),
 // so a plugin's `vite.config.ts` is one line and all UIs build the same way.
+// The kit ships TypeScript sources, not a build: Vite must load configs with `--configLoader runner` (the package
+// scripts and the xtask pass it), since its default loader leaves linked packages to Node, which cannot run `.ts`.
 import react from "@vitejs/plugin-react";
 import { mergeConfig, type ProxyOptions, type UserConfig } from "vite";
 import { precompress } from "./precompress.ts";

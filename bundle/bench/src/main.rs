@@ -1,0 +1,64 @@
+//! `temps-bundle-bench`: what one bundle saves against N separate plugin processes, and what composition costs.
+//! Run it through `cargo xtask bench [--quick] [--standalone]`, which builds the binaries it measures; see
+//! `bundle/bench/README.md` for what each section measures and how.
+
+mod artifact;
+mod bare;
+mod bins;
+mod counting;
+mod load;
+mod machine;
+mod memory;
+mod plugin;
+mod proc_mem;
+mod profile;
+mod report;
+mod requests;
+mod run;
+mod startup;
+mod stats;
+mod ui_assets;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "temps-bundle-bench",
+    about = "Benchmarks temps-bundle: composite vs split processes, and composition costs"
+)]
+#[command(args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    internal: Option<Internal>,
+    #[command(flatten)]
+    run: run::RunArgs,
+}
+
+/// Commands the harness runs itself in child processes.
+#[derive(Debug, Subcommand)]
+enum Internal {
+    /// The bare axum baseline server (section 3).
+    #[command(hide = true)]
+    BareServer {
+        #[arg(long)]
+        socket: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.internal {
+        Some(Internal::BareServer { socket }) => bare::serve(&socket),
+        None => run::main(&cli.run),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

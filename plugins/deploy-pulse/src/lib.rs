@@ -1,0 +1,102 @@
+//! `deploy-pulse`: deployment health and delivery metrics across every Temps project.
+//!
+//! It subscribes to `deployment.*`, stores every event once (deduplicated by event id) and folds them into one row
+//! per deployment with its lifecycle timestamps ([`lifecycle`]); a backfill over the platform channel
+//! ([`backfill`]) fills the history on start and on demand. [`metrics`] turns rows into delivery metrics
+//! (frequency, change failure rate, time to restore, lead time, current state, streaks) that the API ([`api`])
+//! and the UI (`web/`) show.
+//!
+//! **Invariant:** the metrics are pure functions of the stored rows and a window: no clock, no I/O in [`metrics`].
+
+pub mod api;
+pub mod backfill;
+pub mod lifecycle;
+pub mod metrics;
+pub mod openapi;
+pub mod params;
+pub mod repository;
+pub mod schema;
+pub mod settings;
+pub mod timestamp;
+pub mod views;
+
+use std::sync::Arc;
+
+use include_dir::{Dir, include_dir};
+use temps_bundle_sdk::prelude::*;
+use temps_bundle_store::{Settings, Store};
+
+use crate::api::PulseState;
+use crate::repository::Recorded;
+use crate::settings::PulseSettings;
+
+/// The built UI (`web/dist`, or the placeholder `build.rs` writes until `cargo xtask ui` has run).
+static UI: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/web/dist");
+
+/// The member's name (its mount point).
+pub const NAME: &str = "deploy-pulse";
+
+/// The plugin type registered with the bundle.
+#[derive(Default)]
+pub struct DeployPulse;
+
+impl Plugin for DeployPulse {
+    type State = PulseState;
+
+    fn manifest(&self) -> PluginManifest {
+        ManifestBuilder::new(NAME, env!("CARGO_PKG_VERSION"))
+            .display_name("Deploy Pulse")
+            .description(
+                "Deployment health and delivery metrics: what is deploying, what is failing, how delivery is trending.",
+            )
+            .nav("Deploy Pulse", "activity", NavSection::Platform, "/", 20)
+            .ui(&[("/", "Overview")])
+            .event("deployment.*")
+            .host_permission("events_read")
+            .host_permission("projects_read")
+            .host_permission("deployments_read")
+            .build()
+    }
+
+    async fn on_start(&self, ctx: &Context) -> Result<PulseState, BoxError> {
+        let store = Store::open_for(ctx, schema::DB_FILE, schema::MIGRATIONS).await?;
+        let settings = Settings::<PulseSettings>::load(&store).await?;
+        let state = PulseState { store, settings, temps: ctx.temps().clone(), backfill_lock: Arc::default() };
+        if state.settings.current().backfill_on_start {
+            let task_state = state.clone();
+            ctx.spawn("backfill", move |_ctx| {
+                let state = task_state.clone();
+                async move {
+                    if let Err(error) = state.run_backfill().await {
+                        tracing::warn!(%error, "backfill on start failed; POST /backfill retries it");
+                    }
+                }
+            });
+        }
+        Ok(state)
+    }
+
+    fn router(&self, _ctx: &Context, state: PulseState) -> Router {
+        api::router(state)
+    }
+
+    async fn on_event(&self, _ctx: &Context, state: &PulseState, event: PluginEvent) {
+        match repository::record_event(&state.store, &event, timestamp::now()).await {
+            Ok(Recorded::Stored) => {
+                tracing::debug!(event_id = %event.id, event_type = %event.event_type, "event stored")
+            }
+            Ok(Recorded::Duplicate) => tracing::debug!(event_id = %event.id, "duplicate event ignored"),
+            Err(error) => tracing::error!(event_id = %event.id, %error, "cannot store event"),
+        }
+    }
+
+    fn ui(&self) -> Option<&'static Dir<'static>> {
+        Some(&UI)
+    }
+
+    fn openapi(&self) -> Option<serde_json::Value> {
+        Some(openapi::document())
+    }
+}
+
+temps_bundle_sdk::register!(DeployPulse);
