@@ -4,7 +4,7 @@
 //! - `ui`: install web dependencies and build the UIs (the first two steps of `bundle`);
 //! - `new <name>`: scaffold a plugin and wire it into the host, the workspace and the web workspace;
 //! - `ci`: everything `.ci/run` checks (format, invariants, lints, tests, type checks, UI build, browser test);
-//! - `dev`: run the bundle under the dev host (not wired yet).
+//! - `dev`: build the UIs and a debug bundle and run it under the dev host, with its console;
 //!
 //! Progress goes to stderr, one plain line per step or UI, with timings.
 
@@ -50,8 +50,8 @@ enum Command {
     },
     /// Run every check CI runs, in order, stopping at the first failure.
     Ci(ci::CiArgs),
-    /// Run the bundle under the dev host (not wired yet).
-    Dev,
+    /// Build the UIs and a debug bundle, then run it under the dev host (a Temps simulator) with its console.
+    Dev(dev::DevArgs),
     /// Benchmark the bundle: memory, start-up, request cost, UI assets and size vs separate plugin processes.
     Bench(bench::BenchArgs),
 }
@@ -74,7 +74,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Ui(args) => ui::run(&project, &args),
         Command::New { name } => new_plugin::run(&project, &name),
         Command::Ci(args) => ci::run(&project, &args),
-        Command::Dev => dev::run(),
+        Command::Dev(args) => dev::run(&project, &args),
         Command::Bench(args) => bench::run(&project, &args),
     }
 }

@@ -39,9 +39,11 @@ async fn read_settings<T: SettingsModel>(
 async fn patch_settings<T: SettingsModel>(
     State(settings): State<Settings<T>>,
     caller: Caller,
-    Json(patch): Json<Value>,
+    body: Result<Json<Value>, Problem>,
 ) -> Result<Json<T>, Response> {
+    // The role is checked before the body: a caller who may not change settings learns nothing from its body.
     let user = caller.require_admin().map_err(IntoResponse::into_response)?;
+    let Json(patch) = body.map_err(IntoResponse::into_response)?;
     match settings.patch(patch).await {
         Ok(value) => {
             tracing::info!(key = T::KEY, user = %user.email, "settings changed");
@@ -127,6 +129,7 @@ mod tests {
         assert_eq!((status, body["limit"].as_u64()), (200, Some(10)));
         assert_eq!(call(&app, "GET", Caller::Anonymous, "").await.0, 401);
         assert_eq!(call(&app, "PATCH", as_role("reader"), r#"{"limit":5}"#).await.0, 403);
+        assert_eq!(call(&app, "PATCH", as_role("reader"), "{nope").await.0, 403, "the role is checked first");
         let (status, content_type, body) = call(&app, "PATCH", as_role("admin"), r#"{"limit":500}"#).await;
         assert_eq!((status, content_type.as_deref()), (422, Some(PROBLEM_JSON)));
         assert_eq!(body["errors"], serde_json::json!([{"field": "limit", "message": "must be between 1 and 100"}]));

@@ -1,10 +1,10 @@
 //! deploy-pulse's HTTP API (relative to the member's mount point). Reads need a signed-in caller; backfill needs
 //! an admin. Settings routes come from `temps_bundle_store::settings_routes`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -60,9 +60,10 @@ pub fn router(state: PulseState) -> Router {
 async fn overview(
     State(state): State<PulseState>,
     caller: Caller,
-    Query(query): Query<Params>,
+    query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<Overview>, Problem> {
     caller.user()?;
+    let query = params::query(query)?;
     let window = params::window(&query, timestamp::now())?;
     let projects = repository::projects(&state.store).await.map_err(internal)?;
     let deployments = repository::all_deployments(&state.store).await.map_err(internal)?;
@@ -73,9 +74,10 @@ async fn project(
     State(state): State<PulseState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(query): Query<Params>,
+    query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<ProjectDetail>, Problem> {
     caller.user()?;
+    let query = params::query(query)?;
     let project_id = params::project_id(&id)?;
     let window = params::window(&query, timestamp::now())?;
     let project = find_project(&state, project_id).await?;
@@ -88,9 +90,10 @@ async fn project_deployments(
     State(state): State<PulseState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Json<DeploymentPage>, Problem> {
     caller.user()?;
+    let query = params::query(query)?;
     let project_id = params::project_id(&id)?;
     let (limit, before) = (params::limit(&query)?, params::before(&query)?);
     find_project(&state, project_id).await?;
@@ -255,6 +258,7 @@ pub(crate) mod tests {
             ("/projects/abc", "`id`"),
             ("/projects/1/deployments?limit=0", "`limit`"),
             ("/projects/1/deployments?before=x", "`before`"),
+            ("/overview?window=%FF", "`window`"),
         ] {
             let (status, body) = app.call("GET", path, "reader", None).await;
             assert_eq!(status, 400, "{path}: {body}");

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use axum::extract::Query;
+use axum::extract::rejection::QueryRejection;
 use temps_bundle_sdk::Problem;
 
 use crate::metrics::Window;
@@ -17,6 +19,11 @@ pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
 
 pub type Params = HashMap<String, String>;
+
+/// The query string as a map, or a 400 problem when it cannot be decoded at all.
+pub fn query(extracted: Result<Query<Params>, QueryRejection>) -> Result<Params, Problem> {
+    extracted.map(|Query(params)| params).map_err(|rejection| Problem::bad_request(rejection.body_text()))
+}
 
 /// `window` (`7d`, `30d`, `90d`; default 30d) ending at `until` (RFC 3339; default now).
 pub fn window(params: &Params, now: i64) -> Result<Window, Problem> {

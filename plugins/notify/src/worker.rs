@@ -45,10 +45,20 @@ async fn send_due(state: &NotifyState) -> Result<Option<i64>, NotifyError> {
         }
         let mut batch = JoinSet::new();
         for id in ids {
-            if let Some(claimed) = deliveries::claim(state.pool(), &id).await? {
-                let state = state.clone();
-                batch.spawn(async move { attempt(&state, claimed).await });
+            // A failed claim is logged, not returned: returning would drop (abort) the attempts already started.
+            match deliveries::claim(state.pool(), &id).await {
+                Ok(Some(claimed)) => {
+                    let state = state.clone();
+                    batch.spawn(async move { attempt(&state, claimed).await });
+                }
+                Ok(None) => {}
+                Err(error) => tracing::error!(delivery = %id, %error, "cannot claim a delivery"),
             }
+        }
+        if batch.is_empty() {
+            // Nothing could be claimed (another process took them, or the store fails): wait for the next poll
+            // instead of spinning on the same rows.
+            return Ok(None);
         }
         while let Some(done) = batch.join_next().await {
             match done {
