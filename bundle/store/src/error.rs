@@ -27,6 +27,11 @@ pub enum StoreError {
          schema history differs from the code's; refusing to use it"
     )]
     SchemaDiverged { path: PathBuf, version: u32, recorded: String, expected: String },
+    #[error(
+        "store {path} has migration {applied} applied but not {missing} ({name:?}), which this build places before \
+         it: a migration was inserted into released history; refusing to use the file"
+    )]
+    SchemaGap { path: PathBuf, missing: u32, name: String, applied: u32 },
     #[error("migration {version} ({name:?}) failed: {source}")]
     Migrate { version: u32, name: String, source: sqlx::Error },
     #[error("cannot read settings {key:?}: {source}")]

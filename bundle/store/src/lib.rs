@@ -64,7 +64,7 @@ pub use merge_patch::merge_patch;
 pub use migrate::Migration;
 pub use routes::settings_routes;
 pub use settings::{FieldError, Settings, SettingsModel};
-pub use store::Store;
+pub use store::{BUSY_TIMEOUT, Store};
 
 /// sea-orm, re-exported so members use exactly the version the store was built with.
 pub use sea_orm;

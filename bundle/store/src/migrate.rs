@@ -130,22 +130,27 @@ async fn applied(conn: &mut SqliteConnection) -> Result<Vec<(u32, String)>, sqlx
     sqlx::query_as::<_, (u32, String)>("SELECT version, name FROM _migrations ORDER BY version").fetch_all(conn).await
 }
 
-/// Every recorded migration must be one the code knows, under the same name.
+/// The recorded history must be a prefix of the code's migrations: same versions, same names, no gaps.
 fn check_history(path: &Path, migrations: &[Migration], applied: &[(u32, String)]) -> Result<(), StoreError> {
-    for (version, name) in applied {
-        match migrations.iter().find(|m| m.version == *version) {
-            None => {
-                return Err(StoreError::SchemaAhead { path: path.to_owned(), version: *version, name: name.clone() });
-            }
-            Some(known) if known.name != name => {
-                return Err(StoreError::SchemaDiverged {
-                    path: path.to_owned(),
-                    version: *version,
-                    recorded: name.clone(),
-                    expected: known.name.to_owned(),
-                });
-            }
-            Some(_) => {}
+    for (index, (version, name)) in applied.iter().enumerate() {
+        let Some(known) = migrations.iter().find(|m| m.version == *version) else {
+            return Err(StoreError::SchemaAhead { path: path.to_owned(), version: *version, name: name.clone() });
+        };
+        if known.name != name {
+            return Err(StoreError::SchemaDiverged {
+                path: path.to_owned(),
+                version: *version,
+                recorded: name.clone(),
+                expected: known.name.to_owned(),
+            });
+        }
+        if let Some(missing) = migrations.get(index).filter(|m| m.version != *version) {
+            return Err(StoreError::SchemaGap {
+                path: path.to_owned(),
+                missing: missing.version,
+                name: missing.name.to_owned(),
+                applied: *version,
+            });
         }
     }
     Ok(())
@@ -222,6 +227,18 @@ mod tests {
             &[Migration { version: 1, name: "things", sql: "CREATE TABLE things (id INTEGER PRIMARY KEY);" }, V2[1]];
         let diverged = Store::open(&path, RENAMED).await.unwrap_err();
         assert!(matches!(diverged, StoreError::SchemaDiverged { version: 1, .. }), "{diverged}");
+    }
+
+    #[tokio::test]
+    async fn a_migration_inserted_before_applied_ones_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite3");
+        static ONE_AND_THREE: &[Migration] =
+            &[V1[0], Migration { version: 3, name: "three", sql: "CREATE TABLE three (x INTEGER);" }];
+        Store::open(&path, ONE_AND_THREE).await.unwrap();
+        static WITH_TWO: &[Migration] = &[V1[0], V2[1], ONE_AND_THREE[1]];
+        let gap = Store::open(&path, WITH_TWO).await.unwrap_err();
+        assert!(matches!(gap, StoreError::SchemaGap { missing: 2, applied: 3, .. }), "{gap}");
     }
 
     #[tokio::test]

@@ -51,8 +51,13 @@ async fn declared_calls_go_to_the_host_and_undeclared_ones_fail_locally() {
         let refused = ok_json(&plugin.get("/tally/environments", &Caller::admin()).await.unwrap());
         assert_eq!(refused["code"], "permission_denied", "{refused}");
         assert!(refused["error"].as_str().unwrap().contains("environments_read"), "{refused}");
+        // deploy-pulse backfills over the same channel at start, so only tally's refused call is checked for.
         let methods: Vec<String> = plugin.channel_calls().iter().map(|c| c.method.clone()).collect();
-        assert_eq!(methods, ["list_projects"], "{generation:?}: the refused call never reached the host");
+        assert!(methods.iter().any(|m| m == "list_projects"), "{generation:?}: {methods:?}");
+        assert!(
+            !methods.iter().any(|m| m == "list_environments"),
+            "{generation:?}: the refused call never reached the host"
+        );
         plugin.stop().await.unwrap();
     }
 }
