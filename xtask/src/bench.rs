@@ -93,7 +93,7 @@ fn build_harness(project: &Project) -> anyhow::Result<PathBuf> {
 fn run_harness(project: &Project, args: &BenchArgs, harness: &Path, bin_dir: &Path) -> anyhow::Result<()> {
     let mut command = Command::new(harness);
     command.current_dir(project.root()).arg("--bin-dir").arg(bin_dir);
-    command.arg("--out").arg(project.target().join("bench")).arg("--workspace").arg(project.root());
+    command.arg("--out").arg(project.target().join("bench"));
     command.args(["--command", &invocation(args)]);
     if args.quick {
         command.arg("--quick");

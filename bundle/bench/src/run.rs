@@ -23,9 +23,6 @@ pub struct RunArgs {
     /// Where `bench.md` and `bench.json` are written.
     #[arg(long, default_value = "target/bench")]
     pub out: PathBuf,
-    /// The workspace root (to find the members' built UIs).
-    #[arg(long, default_value = ".")]
-    pub workspace: PathBuf,
     /// A smoke run: one round of ~1 s load phases, 3 start-ups per variant.
     #[arg(long)]
     pub quick: bool,
@@ -67,7 +64,7 @@ async fn run(args: &RunArgs) -> anyhow::Result<()> {
     report.rows.extend(memory.rows());
     store(&mut report, "memory", &memory)?;
     let mut errors = vec![("1", memory.errors())];
-    match ui_assets::measure(&composite, &args.workspace, &members, &profile).await? {
+    match ui_assets::measure(&composite, &members, &profile).await? {
         Some(ui) => {
             report.rows.extend(ui.rows());
             store(&mut report, "ui_assets", &ui)?;

@@ -2,8 +2,6 @@
 //! wire (headers included) and requests/s without and with `Accept-Encoding: br`, and a 304 revalidation
 //! (`If-None-Match` with the ETag the first answer carried).
 
-use std::path::Path;
-
 use anyhow::{Context, bail};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -24,6 +22,7 @@ const PLACEHOLDER_MARKER: &str = "temps-bundle-placeholder";
 pub struct UiResult {
     pub member: String,
     pub path: String,
+    /// The uncompressed body.
     pub file_bytes: u64,
     pub identity: Variant,
     pub brotli: Variant,
@@ -44,12 +43,10 @@ pub struct Variant {
 /// Measures the largest built JS asset of `members` (`None`: no member has a built UI).
 pub async fn measure(
     composite: &RunningPlugin,
-    workspace: &Path,
     members: &[MemberInfo],
     profile: &Profile,
 ) -> anyhow::Result<Option<UiResult>> {
-    let Some((member, file, file_bytes)) = largest_js(workspace, members) else { return Ok(None) };
-    let path = format!("/{member}/ui/assets/{file}");
+    let Some((member, path, file_bytes)) = largest_js(composite, members).await? else { return Ok(None) };
     let first = request(composite, &path, &[]).await?;
     let etag = first.headers.get(header::ETAG).cloned().context("the asset has no ETag")?;
     let brotli = [(header::ACCEPT_ENCODING, HeaderValue::from_static("br"))];
@@ -74,7 +71,7 @@ impl UiResult {
         let identity = &self.identity;
         let mut rows = vec![Row::plain(
             "4",
-            format!("UI asset `{}` ({} B on disk), no Accept-Encoding", self.path, thousands(self.file_bytes)),
+            format!("UI asset `{}` ({} B), no Accept-Encoding", self.path, thousands(self.file_bytes)),
             wire_text(identity),
         )];
         for (what, variant) in
@@ -156,34 +153,49 @@ async fn request(
     composite.proxy(request, &Caller::admin()).await.with_context(|| format!("GET {path}"))
 }
 
-/// `(member, file name, size)` of the largest `*.js` in any member's built `plugins/<m>/web/dist/assets/`.
-fn largest_js(workspace: &Path, members: &[MemberInfo]) -> Option<(String, String, u64)> {
-    members
-        .iter()
-        .filter(|m| m.has_ui)
-        .filter_map(|m| {
-            let dist = workspace.join("plugins").join(&m.name).join("web/dist");
-            is_built(&dist).then_some((m.name.clone(), dist.join("assets")))
-        })
-        .flat_map(|(member, assets)| {
-            js_files(&assets).into_iter().map(move |(file, size)| (member.clone(), file, size))
-        })
-        .max_by_key(|(_, _, size)| *size)
+/// `(member, path, bytes)` of the largest JS asset the composite serves for any member's UI, found from each
+/// member's `index.html` as served (not from the files on disk, which may be newer than the binary).
+async fn largest_js(composite: &RunningPlugin, members: &[MemberInfo]) -> anyhow::Result<Option<(String, String, u64)>> {
+    let mut largest: Option<(String, String, u64)> = None;
+    for member in members.iter().filter(|m| m.has_ui) {
+        let index = request(composite, &format!("/{}/ui/", member.name), &[]).await?;
+        let html = index.text();
+        if !index.status.is_success() || html.contains(PLACEHOLDER_MARKER) {
+            continue;
+        }
+        for asset in js_references(&html) {
+            let path = format!("/{}/ui/{asset}", member.name);
+            let answer = request(composite, &path, &[]).await?;
+            let bytes = answer.body.len() as u64;
+            if answer.status.is_success() && largest.as_ref().is_none_or(|(_, _, most)| bytes > *most) {
+                largest = Some((member.name.clone(), path, bytes));
+            }
+        }
+    }
+    Ok(largest)
 }
 
-/// A `dist` holding a real build, not the placeholder page.
-fn is_built(dist: &Path) -> bool {
-    std::fs::read_to_string(dist.join("index.html")).is_ok_and(|html| !html.contains(PLACEHOLDER_MARKER))
+/// The `assets/….js` paths an `index.html` references (relative, as the UIs are built with base `./`).
+fn js_references(html: &str) -> Vec<String> {
+    let mut found: Vec<String> = html
+        .split(['"', '\''])
+        .filter_map(|quoted| {
+            let path = quoted.trim_start_matches("./");
+            (path.starts_with("assets/") && path.ends_with(".js")).then(|| path.to_owned())
+        })
+        .collect();
+    found.dedup();
+    found
 }
 
-fn js_files(assets: &Path) -> Vec<(String, u64)> {
-    let Ok(entries) = std::fs::read_dir(assets) else { return Vec::new() };
-    entries
-        .filter_map(Result::ok)
-        .filter_map(|entry| {
-            let name = entry.file_name().to_str()?.to_owned();
-            let size = entry.metadata().ok()?.len();
-            name.ends_with(".js").then_some((name, size))
-        })
-        .collect()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_scripts_an_index_references() {
+        let html = r#"<script type="module" crossorigin src="./assets/index-CUjwdU-T.js"></script>
+            <link rel="modulepreload" href='./assets/vendor-1.js'><link rel="stylesheet" href="./assets/index.css">"#;
+        assert_eq!(js_references(html), ["assets/index-CUjwdU-T.js", "assets/vendor-1.js"]);
+    }
 }
