@@ -42,20 +42,25 @@ pub fn run(project: &Project, args: &BenchArgs) -> anyhow::Result<()> {
         eprintln!("warning: {error:#}; the report says \"UI not built\" where no built UI exists");
     }
     steps.run("prepare target/bench/bin", || fresh_dir(&bin_dir))?;
-    let every_plugin: Vec<&str> = plugins.iter().map(|p| p.name.as_str()).collect();
-    steps.run("build the composite (every plugin)", || {
-        build_host(project, &every_plugin, &bin_dir.join("temps-bundle"))
-    })?;
+    let every_plugin: Vec<String> = plugins.iter().map(|p| p.name.clone()).collect();
+    let composite = Variant { features: every_plugin.clone(), members: every_plugin, file: "temps-bundle".into() };
+    steps.run("build the composite (every plugin)", || build_host(project, &composite, &bin_dir))?;
     for n in SYNTH_COUNTS {
-        let feature = format!("bench-members-{n}");
-        let copy = bin_dir.join(format!("temps-bundle-synth-{n}"));
-        steps.run(&format!("build {n} synthetic member(s)"), || build_host(project, &[&feature], &copy))?;
+        let synth = Variant {
+            features: vec![format!("bench-members-{n}")],
+            members: (0..n).map(|i| format!("synth-{i:03}")).collect(),
+            file: format!("temps-bundle-synth-{n}"),
+        };
+        steps.run(&format!("build {n} synthetic member(s)"), || build_host(project, &synth, &bin_dir))?;
     }
     if args.standalone {
         for Plugin { name, .. } in &plugins {
-            let name = name.as_str();
-            let copy = bin_dir.join(format!("temps-bundle-only-{name}"));
-            steps.run(&format!("build {name} alone"), || build_host(project, &[name], &copy))?;
+            let alone = Variant {
+                features: vec![name.clone()],
+                members: vec![name.clone()],
+                file: format!("temps-bundle-only-{name}"),
+            };
+            steps.run(&format!("build {name} alone"), || build_host(project, &alone, &bin_dir))?;
         }
     }
     let harness = steps.run("build the harness", || build_harness(project))?;
@@ -64,25 +69,50 @@ pub fn run(project: &Project, args: &BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `cargo build --release -p temps-bundle --no-default-features --features <features>`, then copies the binary.
-fn build_host(project: &Project, features: &[&str], copy_to: &Path) -> anyhow::Result<()> {
-    if features.is_empty() {
+/// One release build of `temps-bundle`: its features, the members it must host, and its file in the bin dir.
+struct Variant {
+    features: Vec<String>,
+    members: Vec<String>,
+    file: String,
+}
+
+/// How often a build is repeated when the copied binary turns out to host other members.
+const BUILD_ATTEMPTS: usize = 3;
+
+/// `cargo build --release -p temps-bundle --no-default-features --features <features>`, then copies the binary and
+/// checks the members it hosts: another build in the same target dir may replace `target/release/temps-bundle`
+/// between our build and the copy (cargo's lock covers the build, not the copy), so a mismatch means build again.
+fn build_host(project: &Project, variant: &Variant, bin_dir: &Path) -> anyhow::Result<()> {
+    if variant.features.is_empty() {
         bail!("no plugins under plugins/ to build a composite from");
     }
-    let mut cargo = cargo(project);
-    cargo.args([
-        "build",
-        "--release",
-        "-p",
-        "temps-bundle",
-        "--no-default-features",
-        "--features",
-        &features.join(","),
-    ]);
-    process::run(&mut cargo)?;
-    let built = release_binary(project, "temps-bundle")?;
-    std::fs::copy(&built, copy_to).with_context(|| format!("copying {} to {}", built.display(), copy_to.display()))?;
-    Ok(())
+    let copy = bin_dir.join(&variant.file);
+    for attempt in 1..=BUILD_ATTEMPTS {
+        let mut cargo = cargo(project);
+        let features = variant.features.join(",");
+        cargo.args(["build", "--release", "-p", "temps-bundle", "--no-default-features", "--features", &features]);
+        process::run(&mut cargo)?;
+        let built = release_binary(project, "temps-bundle")?;
+        std::fs::copy(&built, &copy).with_context(|| format!("copying {} to {}", built.display(), copy.display()))?;
+        let hosted = hosted_members(&copy)?;
+        if hosted == variant.members {
+            return Ok(());
+        }
+        eprintln!(
+            "    attempt {attempt}: the copied binary hosts {hosted:?}, not {:?}; building again",
+            variant.members
+        );
+    }
+    bail!("{} kept being replaced by another build; retry when no other release build runs", copy.display())
+}
+
+/// The members `binary manifest --compact` reports, in its (sorted) order.
+fn hosted_members(binary: &Path) -> anyhow::Result<Vec<String>> {
+    let text = process::stdout_of(Command::new(binary).args(["manifest", "--compact"]))?;
+    let manifest: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("`{} manifest` did not print JSON", binary.display()))?;
+    let members = manifest["bundle"]["members"].as_array().into_iter().flatten();
+    Ok(members.filter_map(|m| m["name"].as_str().map(str::to_owned)).collect())
 }
 
 fn build_harness(project: &Project) -> anyhow::Result<PathBuf> {

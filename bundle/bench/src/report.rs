@@ -104,7 +104,8 @@ impl Report {
             m.cores, m.cpu_model, m.kernel, m.load_average
         );
         out += &format!(
-            "- profile: {} ({} connections, {:?} warm-up + {:?} per load phase, {} round(s), {} start-ups per variant), started {}\n\n",
+            "- profile: {} ({} connections, {:?} warm-up + {:?} per load phase, {} round(s), \
+             {} start-ups per variant), started {}\n\n",
             self.profile.name,
             self.profile.connections,
             self.profile.warmup,
@@ -114,7 +115,9 @@ impl Report {
             self.started
         );
         out += "| # | measurement | value | baseline | ratio | target |\n|---|---|---|---|---|---|\n";
-        for row in &self.rows {
+        let mut rows: Vec<&Row> = self.rows.iter().collect();
+        rows.sort_by_key(|row| row.section);
+        for row in rows {
             out += &format!(
                 "| {} | {} | {} | {} | {} | {} |\n",
                 row.section, row.what, row.value, row.baseline, row.ratio, row.target
@@ -153,7 +156,12 @@ impl Report {
 
 /// `1.23×`.
 pub fn times(ratio: f64) -> String {
-    if ratio.is_nan() { "n/a".to_owned() } else { format!("{ratio:.2}×") }
+    match ratio {
+        r if r.is_nan() => "n/a".to_owned(),
+        // A 304 against a full body is a ratio of a few thousandths: two decimals would print 0.00×.
+        r if r < 0.1 => format!("{r:.4}×"),
+        r => format!("{r:.2}×"),
+    }
 }
 
 /// `12.3 MiB`.

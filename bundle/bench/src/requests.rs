@@ -43,7 +43,11 @@ pub async fn measure(synth: &[(usize, PathBuf)], profile: &Profile) -> anyhow::R
     let mut variants = vec![("bare axum".to_owned(), 0, Server::Bare(Box::new(BareServer::start().await?)))];
     for (n, bin) in synth {
         let (plugin, _) = Launch::composite(&format!("{n} synthetic member(s)"), bin).start().await?;
-        variants.push((format!("full stack, {n} member(s)"), *n, Server::Bundle(Box::new(plugin))));
+        variants.push((
+            format!("full stack, {n} member{}", if *n == 1 { "" } else { "s" }),
+            *n,
+            Server::Bundle(Box::new(plugin)),
+        ));
     }
     tokio::time::sleep(profile.settle).await;
     let mut specs = Vec::new();

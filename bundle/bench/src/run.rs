@@ -45,7 +45,8 @@ async fn run(args: &RunArgs) -> anyhow::Result<()> {
     let profile = Profile::new(args.quick, args.connections);
     let bins = Binaries::locate(&args.bin_dir)?;
     let members = bins::members(&bins.composite)?;
-    let harness = std::env::args().collect::<Vec<_>>().join(" ");
+    let harness =
+        std::env::args().map(|a| if a.contains(' ') { format!("'{a}'") } else { a }).collect::<Vec<_>>().join(" ");
     let mut report = Report {
         title: format!("Performance ({} run)", profile.name),
         command: args.command.clone().unwrap_or_else(|| harness.clone()),

@@ -155,7 +155,10 @@ async fn request(
 
 /// `(member, path, bytes)` of the largest JS asset the composite serves for any member's UI, found from each
 /// member's `index.html` as served (not from the files on disk, which may be newer than the binary).
-async fn largest_js(composite: &RunningPlugin, members: &[MemberInfo]) -> anyhow::Result<Option<(String, String, u64)>> {
+async fn largest_js(
+    composite: &RunningPlugin,
+    members: &[MemberInfo],
+) -> anyhow::Result<Option<(String, String, u64)>> {
     let mut largest: Option<(String, String, u64)> = None;
     for member in members.iter().filter(|m| m.has_ui) {
         let index = request(composite, &format!("/{}/ui/", member.name), &[]).await?;

@@ -58,6 +58,7 @@ mod migrate;
 mod routes;
 mod settings;
 mod store;
+pub mod timestamp;
 
 pub use error::{SettingsError, StoreError};
 pub use merge_patch::merge_patch;
