@@ -20,7 +20,7 @@ use crate::{process, ui};
 /// Arguments of `cargo xtask bench`.
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
-    /// A smoke run: one round of ~1 s load phases and 3 start-ups per variant.
+    /// A smoke run: three interleaved rounds of ~1 s load phases and 3 start-ups per variant.
     #[arg(long)]
     pub quick: bool,
     /// Also build each plugin alone (`--no-default-features --features <m>`) to compare binary sizes.

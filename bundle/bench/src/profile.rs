@@ -1,4 +1,5 @@
-//! How hard to measure: the full run (about 10 minutes on 2 cores, builds excluded) or `--quick` (a smoke run).
+//! How hard to measure: the full run (about 5 minutes on 2 cores, builds excluded) or `--quick` (a smoke run,
+//! under a minute).
 
 use std::time::Duration;
 
@@ -31,7 +32,8 @@ impl Profile {
                 warmup: Duration::from_millis(200),
                 load: Duration::from_secs(1),
                 max_requests: 500_000,
-                rounds: 1,
+                // Even a smoke run interleaves rounds: with one round, drift on a shared machine decides the order.
+                rounds: 3,
                 startup_runs: 3,
                 settle: Duration::from_millis(300),
             },
@@ -41,7 +43,7 @@ impl Profile {
                 warmup: Duration::from_secs(1),
                 load: Duration::from_secs(5),
                 max_requests: 2_000_000,
-                rounds: 3,
+                rounds: 5,
                 startup_runs: 15,
                 settle: Duration::from_secs(2),
             },

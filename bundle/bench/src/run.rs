@@ -23,7 +23,7 @@ pub struct RunArgs {
     /// Where `bench.md` and `bench.json` are written.
     #[arg(long, default_value = "target/bench")]
     pub out: PathBuf,
-    /// A smoke run: one round of ~1 s load phases, 3 start-ups per variant.
+    /// A smoke run: three interleaved rounds of ~1 s load phases, 3 start-ups per variant.
     #[arg(long)]
     pub quick: bool,
     /// Concurrent keep-alive connections of every load phase.
