@@ -14,6 +14,7 @@ pub mod logging;
 pub mod openapi;
 pub mod router;
 pub mod serve;
+pub mod service;
 pub mod shutdown;
 pub mod signature;
 pub mod start;

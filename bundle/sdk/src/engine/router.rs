@@ -63,6 +63,20 @@ impl App {
         self.index.get(name).and_then(|&i| self.members.get(i))
     }
 
+    /// The member a request path belongs to and the member-relative rest of the path: the first segment names
+    /// the member in composite mode; in split mode every path is the one member's.
+    pub fn member_route(&self, path: &str) -> Option<(Arc<MemberSlot>, String)> {
+        if self.composite.is_none() {
+            return self.members.first().map(|m| (m.clone(), path.to_owned()));
+        }
+        let trimmed = path.strip_prefix('/')?;
+        let (name, rest) = match trimmed.split_once('/') {
+            Some((name, rest)) => (name, format!("/{rest}")),
+            None => (trimmed, "/".to_owned()),
+        };
+        self.member(name).map(|m| (m.clone(), rest))
+    }
+
     /// Checks the host's signature (Gen B) and parses the caller. On public paths a missing or wrong signature
     /// only makes the caller anonymous; elsewhere it is a 401, as is an anonymous caller.
     pub fn authenticate(&self, headers: &HeaderMap, public: bool) -> Result<Caller, Problem> {
@@ -171,19 +185,14 @@ async fn root_not_found(State(app): State<Arc<App>>) -> Problem {
 
 async fn composite_member(State(app): State<Arc<App>>, req: Request) -> Response {
     let path = req.uri().path().to_owned();
-    let trimmed = path.trim_start_matches('/');
-    let (name, rest) = match trimmed.split_once('/') {
-        Some((name, rest)) => (name, format!("/{rest}")),
-        None => (trimmed, "/".to_owned()),
-    };
-    let Some(member) = app.member(name) else {
-        return Problem::not_found(format!(
-            "no member named {name:?} in this bundle (members: {})",
-            member_names(&app)
-        ))
-        .into_response();
-    };
-    serve_member(&app, member.clone(), req, &rest).await
+    match app.member_route(&path) {
+        Some((member, rest)) => serve_member(&app, member, req, &rest).await,
+        None => {
+            let name = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+            Problem::not_found(format!("no member named {name:?} in this bundle (members: {})", member_names(&app)))
+                .into_response()
+        }
+    }
 }
 
 async fn split_member(State(app): State<Arc<App>>, req: Request) -> Response {
@@ -195,7 +204,7 @@ async fn split_member(State(app): State<Arc<App>>, req: Request) -> Response {
 }
 
 /// Serves one request for `member`, `path` being the member-relative path.
-async fn serve_member(app: &App, member: Arc<MemberSlot>, req: Request, path: &str) -> Response {
+pub async fn serve_member(app: &App, member: Arc<MemberSlot>, req: Request, path: &str) -> Response {
     if path == "/health" || path == member.manifest.health_path {
         return member_health(&member);
     }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::Request;
 use axum::routing::{any, post};
 use temps_bundle_protocol::headers::{CHANNEL_PATH, EVENTS_PATH};
 use temps_bundle_protocol::{Generation, PROTOCOL_VERSION, PluginManifest, ReadyMessage};
@@ -20,6 +21,7 @@ use super::error::EngineError;
 use super::handshake::{self, Requested};
 use super::openapi::composite_openapi;
 use super::router::{App, app_router};
+use super::service::BundleService;
 use super::shutdown;
 use super::signature::HostSecret;
 use super::start::{MemberSlot, start_members};
@@ -107,7 +109,7 @@ pub async fn run(config: BundleConfig, argv: &[String]) -> Result<(), EngineErro
     let shell_ui = config.shell_ui.filter(|_| !split).map(crate::ui::ui_router);
     let app = App::new(generation, launch.secret, slots, (!split).then_some(composite), shell_ui);
     let app = Arc::new(app.with_openapi(ready.openapi.clone()));
-    let router = app_router(app.clone(), protocol);
+    let service = BundleService::new(app.clone(), app_router(app.clone(), protocol));
 
     // Signal handlers go in before `ready`: a host may stop us the moment it reads that line.
     let signal = shutdown::termination()?;
@@ -116,7 +118,7 @@ pub async fn run(config: BundleConfig, argv: &[String]) -> Result<(), EngineErro
     tracing::info!(socket = %socket_path.display(), ?generation, members = app.members.len(), split, "ready");
     watch_channel(channel, generation);
 
-    let result = serve_until_signal(listener, router, signal, &shutdown_tx).await;
+    let result = serve_until_signal(listener, service, signal, &shutdown_tx).await;
     shutdown_members(&app.members).await;
     remove_socket(&socket_path);
     result
@@ -188,7 +190,7 @@ fn watch_channel(hub: Arc<ChannelHub>, generation: Generation) {
 
 async fn serve_until_signal(
     listener: UnixListener,
-    router: Router,
+    service: BundleService,
     signal: impl Future<Output = &'static str>,
     shutdown_tx: &watch::Sender<bool>,
 ) -> Result<(), EngineError> {
@@ -196,7 +198,11 @@ async fn serve_until_signal(
     let graceful = async move {
         let _ = stopping.wait_for(|s| *s).await;
     };
-    let mut server = tokio::spawn(axum::serve(listener, router).with_graceful_shutdown(graceful).into_future());
+    let mut server = tokio::spawn(
+        axum::serve(listener, axum::ServiceExt::<Request>::into_make_service(service))
+            .with_graceful_shutdown(graceful)
+            .into_future(),
+    );
     tokio::select! {
         name = signal => {
             tracing::info!(signal = name, "shutting down: no new connections, waiting for in-flight requests");
