@@ -72,14 +72,15 @@ where
 {
     let index = registry.register(name);
     let name = name.to_owned();
+    let make_task = Arc::new(make_task);
     tokio::spawn(async move {
         let mut backoff = FIRST_BACKOFF;
         loop {
-            let run = make_task(ctx.clone());
-            let stop = ctx.clone();
+            let (make, run_ctx, stop) = (make_task.clone(), ctx.clone(), ctx.clone());
+            // `make_task` runs inside the attempt too, so a panic while building the future is caught as well.
             let attempt = tokio::spawn(async move {
                 tokio::select! {
-                    () = run => {}
+                    () = make(run_ctx) => {}
                     () = stop.shutdown_requested() => {}
                 }
             });

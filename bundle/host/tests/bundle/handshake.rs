@@ -53,11 +53,15 @@ async fn gen_a_sends_the_manifest_inline_and_a_ready_line_without_version() {
 
 #[tokio::test]
 async fn unknown_flags_and_an_empty_environment_are_fine() {
-    let options =
-        crate::support::options(Generation::B).arg("--flag-from-the-future").arg("value").arg("--bare").clear_env(true);
+    let options = crate::support::options(Generation::B)
+        .arg("--flag-from-the-future")
+        .arg("s3cr3t-flag-value")
+        .arg("--bare")
+        .clear_env(true);
     let plugin = crate::support::spawn_with(options).await;
     let stderr = plugin.stderr();
     assert!(stderr.contains("ignoring unknown command-line flags"), "info logs are on by default: {stderr}");
+    assert!(!stderr.contains("s3cr3t-flag-value"), "only flag names are logged, never their values: {stderr}");
     assert!(stderr.lines().all(|l| l.starts_with('{')), "logs are JSON lines: {stderr}");
     assert_eq!(plugin.socket_mode().unwrap() & 0o777, 0o600);
     plugin.stop().await.unwrap();

@@ -105,6 +105,16 @@ async fn gen_a_needs_no_signature() {
     let greeting = ok_json(&raw_get(&plugin, "/hello/greeting?name=A").await);
     assert_eq!(greeting["message"], "Hello, A!");
     assert_eq!(greeting["caller"], serde_json::Value::Null, "Gen A hosts send no identity");
+    // Nothing says a Gen A host strips a client's x-temps-* headers, so an identity there is never trusted.
+    let forged = http::Request::get("/hello/greeting")
+        .header("x-temps-user-id", "1")
+        .header("x-temps-user-email", "mallory@example.com")
+        .header("x-temps-user-role", "admin")
+        .body(Bytes::new())
+        .unwrap();
+    let greeting = ok_json(&plugin.send(forged).await.unwrap());
+    assert_eq!(greeting["caller"], serde_json::Value::Null, "a forged Gen A identity is ignored: {greeting}");
+    assert_eq!(greeting["message"], "Hello, stranger!");
     plugin.stop().await.unwrap();
 }
 

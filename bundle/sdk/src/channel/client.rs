@@ -66,13 +66,31 @@ pub struct ApiRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub body: Option<Value>,
+    pub body: Option<ApiBody>,
+}
+
+/// An `api_call` body as the protocol carries it: `{"kind":"json","body":"<JSON text>"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiBody {
+    pub kind: &'static str,
+    pub body: String,
 }
 
 impl ApiRequest {
     /// `GET path`.
     pub fn get(path: &str) -> Self {
         Self { method: "GET".into(), path: path.into(), query: None, body: None }
+    }
+
+    /// `method path` with `body` sent as JSON text.
+    pub fn with_json(method: &str, path: &str, body: &impl Serialize) -> Result<Self, ChannelError> {
+        let text = serde_json::to_string(body).map_err(|e| decode_error("api_call", e))?;
+        Ok(Self {
+            method: method.into(),
+            path: path.into(),
+            query: None,
+            body: Some(ApiBody { kind: "json", body: text }),
+        })
     }
 }
 
@@ -202,6 +220,15 @@ mod tests {
     }
 
     #[test]
+    fn api_call_bodies_are_json_text() {
+        let request = ApiRequest::with_json("POST", "/projects", &json!({ "name": "web" })).unwrap();
+        assert_eq!(
+            serde_json::to_value(&request).unwrap(),
+            json!({ "method": "POST", "path": "/projects", "body": { "kind": "json", "body": "{\"name\":\"web\"}" } })
+        );
+    }
+
+    #[test]
     fn scoping_table() {
         let check =
             |s: &Scope, method, verb, ok: bool| assert_eq!(s.allows(method, verb).is_ok(), ok, "{method} {verb:?}");
@@ -218,13 +245,19 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn undeclared_call_fails_locally_and_unconnected_call_fails_clearly() {
+    async fn undeclared_call_fails_locally_and_unconnected_calls_fail_clearly() {
         let hub = Arc::new(ChannelHub::with_timeouts(Generation::B, Duration::from_millis(20), Duration::from_secs(1)));
-        let temps = Temps::new("pulse", scope(&["deployments_read"], &[]), hub);
+        let temps = Temps::new("pulse", scope(&["deployments_read"], &[]), hub.clone());
         let denied = temps.list_projects().await.unwrap_err();
         assert!(matches!(denied, ChannelError::PermissionDenied { .. }), "{denied}");
         assert!(denied.to_string().contains("projects_read"), "{denied}");
+        let during_start = temps.list_deployments(1, None, Some(5)).await.unwrap_err();
+        assert_eq!(during_start, ChannelError::BeforeReady, "awaited before ready, i.e. inside on_start");
+        hub.mark_ready();
         let waited = temps.list_deployments(1, None, Some(5)).await.unwrap_err();
         assert_eq!(waited, ChannelError::NotConnected { waited: Duration::from_millis(20) });
+        hub.mark_absent();
+        let at_once = temps.list_deployments(1, None, Some(5)).await.unwrap_err();
+        assert_eq!(at_once, ChannelError::NotConnected { waited: Duration::ZERO }, "no more waiting once absent");
     }
 }

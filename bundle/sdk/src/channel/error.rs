@@ -10,9 +10,17 @@ pub enum ChannelError {
     /// Refused locally: the member's manifest does not declare what the call needs. The host was not asked.
     #[error("permission_denied: member {member:?} may not call {method} (declare {needs} in its manifest)")]
     PermissionDenied { member: String, method: String, needs: String },
-    /// The host never opened the channel within the wait.
-    #[error("the platform channel is not connected (waited {} ms for the host to open it)", .waited.as_millis())]
+    /// The host did not open the channel within the wait (it opens it right after `ready`; some Gen A hosts never do).
+    #[error(
+        "the platform channel is not connected (waited {} ms; the host opens it right after ready, some Gen A hosts never do)",
+        .waited.as_millis()
+    )]
     NotConnected { waited: Duration },
+    /// The call was awaited before `ready` was written, i.e. inside `on_start`: the host cannot open the channel yet.
+    #[error(
+        "the platform channel opens only after start-up: a call awaited inside on_start cannot be answered (make it from a handler or a ctx.spawn task)"
+    )]
+    BeforeReady,
     /// The host did not answer in time.
     #[error("{method}: no answer from the host within {} ms", .after.as_millis())]
     Timeout { method: String, after: Duration },
@@ -20,7 +28,7 @@ pub enum ChannelError {
     #[error("{method} failed on the host: {} ({message})", .code.as_str())]
     Host { method: String, code: ChannelErrorCode, message: String },
     /// The channel closed while the call was in flight.
-    #[error("{method}: the platform channel closed before the host answered")]
+    #[error("{method}: the platform channel is closed (hosts reopen it only by restarting the plugin)")]
     Closed { method: String },
     /// The host's answer did not have the expected shape.
     #[error("{method}: unexpected result from the host: {detail}")]

@@ -29,6 +29,12 @@ pub struct ChannelHub {
     generation: Generation,
     next_id: AtomicU64,
     claimed: AtomicBool,
+    /// `ready` was written: from now on the host may open the channel.
+    ready_sent: AtomicBool,
+    /// The channel was open and closed; hosts never reopen it.
+    closed: AtomicBool,
+    /// The host did not open the channel soon after `ready` (normal for some Gen A hosts).
+    absent: AtomicBool,
     outgoing: watch::Sender<Option<mpsc::UnboundedSender<String>>>,
     pending: Mutex<HashMap<u64, oneshot::Sender<Answer>>>,
     events: OnceLock<Arc<EventBus>>,
@@ -61,6 +67,9 @@ impl ChannelHub {
             generation,
             next_id: AtomicU64::new(1),
             claimed: AtomicBool::new(false),
+            ready_sent: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+            absent: AtomicBool::new(false),
             outgoing: watch::channel(None).0,
             pending: Mutex::new(HashMap::new()),
             events: OnceLock::new(),
@@ -79,6 +88,16 @@ impl ChannelHub {
         self.outgoing.borrow().is_some()
     }
 
+    /// Records that `ready` was written: calls waiting before this point were made during start-up.
+    pub fn mark_ready(&self) {
+        self.ready_sent.store(true, Ordering::SeqCst);
+    }
+
+    /// Records that the host did not open the channel soon after `ready`: later calls fail at once.
+    pub fn mark_absent(&self) {
+        self.absent.store(true, Ordering::SeqCst);
+    }
+
     /// Claims the channel for the first upgrade; every later upgrade is refused (protocol §7).
     pub fn try_claim(&self) -> bool {
         !self.claimed.swap(true, Ordering::SeqCst)
@@ -86,13 +105,14 @@ impl ChannelHub {
 
     /// Sends one call and waits for its answer.
     pub async fn call(&self, method: &str, params: Value) -> Result<Value, ChannelError> {
-        let sender = self.wait_connected().await?;
+        let sender = self.wait_connected(method).await?;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let text = self.request_text(id, method, params);
         let (tx, rx) = oneshot::channel();
         self.pending_map().insert(id, tx);
+        // Removes the entry however this call ends, including when the caller's future is dropped.
+        let _pending = PendingGuard { hub: self, id };
         if sender.send(text).is_err() {
-            self.pending_map().remove(&id);
             return Err(ChannelError::Closed { method: method.to_owned() });
         }
         match tokio::time::timeout(self.call_timeout, rx).await {
@@ -101,10 +121,7 @@ impl ChannelHub {
                 Err(ChannelError::Host { method: method.to_owned(), code: error.code, message: error.message })
             }
             Ok(Err(_)) => Err(ChannelError::Closed { method: method.to_owned() }),
-            Err(_) => {
-                self.pending_map().remove(&id);
-                Err(ChannelError::Timeout { method: method.to_owned(), after: self.call_timeout })
-            }
+            Err(_) => Err(ChannelError::Timeout { method: method.to_owned(), after: self.call_timeout }),
         }
     }
 
@@ -137,7 +154,10 @@ impl ChannelHub {
             }
         }
         self.outgoing.send_replace(None);
-        // Dropping the senders answers every pending call with `Closed`.
+        self.closed.store(true, Ordering::SeqCst);
+        // No sender is handed out any more; closing the queue makes late sends fail, and dropping the waiters
+        // answers every pending call with `Closed`.
+        rx.close();
         self.pending_map().clear();
         tracing::warn!("platform channel closed; channel calls now fail until the host restarts the plugin");
     }
@@ -164,28 +184,30 @@ impl ChannelHub {
         }
     }
 
+    /// Parses a host frame. The typed (Gen B) and untyped (Gen A) forms are told apart by their keys
+    /// (`outcome`/`call` only exist in the typed form), whatever generation the host announced.
     fn parse_frame(&self, text: &str) -> Option<Incoming> {
-        let typed = || match serde_json::from_str::<ChannelFrame>(text).ok()? {
-            ChannelFrame::Response { id, outcome: Outcome::Ok { result, .. } } => {
-                Some(Incoming::Answer { id, answer: Ok(result) })
-            }
-            ChannelFrame::Response { id, outcome: Outcome::Err(error) } => {
-                Some(Incoming::Answer { id, answer: Err(error) })
-            }
-            ChannelFrame::Event { event } => Some(Incoming::Event(event)),
-            ChannelFrame::Request { .. } => None,
-        };
-        let untyped = || match serde_json::from_str::<GenAFrame>(text).ok()? {
+        let value: Value = serde_json::from_str(text).ok()?;
+        let typed = value.get("outcome").is_some() || value.get("call").is_some();
+        if typed {
+            return match serde_json::from_value::<ChannelFrame>(value).ok()? {
+                ChannelFrame::Response { id, outcome: Outcome::Ok { result, .. } } => {
+                    Some(Incoming::Answer { id, answer: Ok(result) })
+                }
+                ChannelFrame::Response { id, outcome: Outcome::Err(error) } => {
+                    Some(Incoming::Answer { id, answer: Err(error) })
+                }
+                ChannelFrame::Event { event } => Some(Incoming::Event(event)),
+                ChannelFrame::Request { .. } => None,
+            };
+        }
+        match serde_json::from_value::<GenAFrame>(value).ok()? {
             GenAFrame::Response { id, error: Some(error), .. } => Some(Incoming::Answer { id, answer: Err(error) }),
             GenAFrame::Response { id, result, error: None } => {
                 Some(Incoming::Answer { id, answer: Ok(result.unwrap_or(Value::Null)) })
             }
             GenAFrame::Event { event } => Some(Incoming::Event(event)),
             GenAFrame::Request { .. } => None,
-        };
-        match self.generation {
-            Generation::B => typed().or_else(untyped),
-            Generation::A => untyped().or_else(typed),
         }
     }
 
@@ -201,11 +223,22 @@ impl ChannelHub {
         frame.unwrap_or_default()
     }
 
-    async fn wait_connected(&self) -> Result<mpsc::UnboundedSender<String>, ChannelError> {
+    async fn wait_connected(&self, method: &str) -> Result<mpsc::UnboundedSender<String>, ChannelError> {
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(ChannelError::Closed { method: method.to_owned() });
+        }
+        if let Some(sender) = self.outgoing.borrow().clone() {
+            return Ok(sender);
+        }
+        if self.absent.load(Ordering::SeqCst) {
+            return Err(ChannelError::NotConnected { waited: Duration::ZERO });
+        }
+        let before_ready = !self.ready_sent.load(Ordering::SeqCst);
         let mut rx = self.outgoing.subscribe();
         let waited = tokio::time::timeout(self.connect_wait, rx.wait_for(Option::is_some)).await;
         match waited {
             Ok(Ok(sender)) => sender.clone().ok_or(ChannelError::NotConnected { waited: self.connect_wait }),
+            _ if before_ready && !self.ready_sent.load(Ordering::SeqCst) => Err(ChannelError::BeforeReady),
             _ => Err(ChannelError::NotConnected { waited: self.connect_wait }),
         }
     }
@@ -216,6 +249,18 @@ impl ChannelHub {
     }
 }
 
+/// Removes a pending call's entry when the call ends, however it ends.
+struct PendingGuard<'a> {
+    hub: &'a ChannelHub,
+    id: u64,
+}
+
+impl Drop for PendingGuard<'_> {
+    fn drop(&mut self) {
+        self.hub.pending_map().remove(&self.id);
+    }
+}
+
 enum Incoming {
     Answer { id: u64, answer: Answer },
     Event(PluginEvent),
@@ -223,4 +268,38 @@ enum Incoming {
 
 fn env_duration(name: &str, default: Duration) -> Duration {
     std::env::var(name).ok().and_then(|ms| ms.parse().ok()).map_or(default, Duration::from_millis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hub(generation: Generation) -> ChannelHub {
+        ChannelHub::with_timeouts(generation, Duration::from_millis(10), Duration::from_millis(10))
+    }
+
+    #[test]
+    fn frames_are_told_apart_by_their_keys_in_either_generation() {
+        for generation in [Generation::A, Generation::B] {
+            let hub = hub(generation);
+            let typed_err = r#"{"type":"response","id":1,"outcome":{"err":{"code":"not_found","message":"gone"}}}"#;
+            assert!(matches!(hub.parse_frame(typed_err), Some(Incoming::Answer { id: 1, answer: Err(_) })));
+            let untyped_ok = r#"{"type":"response","id":2,"result":{"id":7}}"#;
+            assert!(matches!(hub.parse_frame(untyped_ok), Some(Incoming::Answer { id: 2, answer: Ok(_) })));
+            let untyped_err = r#"{"type":"response","id":3,"error":{"code":"internal","message":"x"}}"#;
+            assert!(matches!(hub.parse_frame(untyped_err), Some(Incoming::Answer { id: 3, answer: Err(_) })));
+            assert!(hub.parse_frame("not json").is_none());
+            assert!(hub.parse_frame(r#"{"type":"mystery"}"#).is_none());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_dropped_call_leaves_no_pending_entry() {
+        let hub = hub(Generation::B);
+        let (tx, _rx) = mpsc::unbounded_channel();
+        hub.outgoing.send_replace(Some(tx));
+        let call = hub.call("list_projects", serde_json::json!({}));
+        let _ = tokio::time::timeout(Duration::from_millis(1), call).await;
+        assert!(hub.pending_map().is_empty());
+    }
 }

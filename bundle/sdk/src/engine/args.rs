@@ -17,7 +17,7 @@ pub struct LaunchArgs {
     pub host_api_url: Option<String>,
     /// Serve one member alone (split mode).
     pub member: Option<String>,
-    /// Flags we did not recognise, kept for a log line.
+    /// Names of flags we did not recognise (never their values), kept for a log line.
     pub unknown: Vec<String>,
 }
 
@@ -40,12 +40,10 @@ impl LaunchArgs {
                 "--host-api-url" => Slot::Text(&mut args.host_api_url),
                 "--member" => Slot::Text(&mut args.member),
                 _ => {
-                    args.unknown.push(token.clone());
-                    if inline.is_none()
-                        && token.starts_with("--")
-                        && let Some(value) = tokens.next_if(|next| !next.starts_with("--"))
-                    {
-                        args.unknown.push(value.clone());
+                    // Only the flag's name is kept: its value may be a secret or a URL and ends up in a log line.
+                    args.unknown.push(flag.to_owned());
+                    if inline.is_none() && token.starts_with("--") {
+                        tokens.next_if(|next| !next.starts_with("--"));
                     }
                     continue;
                 }
@@ -114,7 +112,7 @@ mod tests {
         assert_eq!(args.socket_path, Some(PathBuf::from("/s")));
         assert_eq!(args.data_dir, Some(PathBuf::from("/d")));
         assert_eq!(args.member.as_deref(), Some("hello"));
-        assert_eq!(args.unknown, ["--new-flag", "v", "--bare"]);
+        assert_eq!(args.unknown, ["--new-flag", "--bare"]);
     }
 
     #[test]

@@ -17,7 +17,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use serde_json::{Value, json};
 use temps_bundle_protocol::Generation;
-use temps_bundle_protocol::headers::{CHANNEL_PATH, EVENTS_PATH};
+use temps_bundle_protocol::headers::{
+    ACTOR_TOKEN, CHANNEL_PATH, EVENTS_PATH, USER_EMAIL, USER_ID, USER_PERMISSIONS, USER_ROLE,
+};
 use tower::ServiceExt;
 
 use super::composite::CompositeManifest;
@@ -80,7 +82,11 @@ impl App {
     /// Checks the host's signature (Gen B) and parses the caller. On public paths a missing or wrong signature
     /// only makes the caller anonymous; elsewhere it is a 401, as is an anonymous caller.
     pub fn authenticate(&self, headers: &HeaderMap, public: bool) -> Result<Caller, Problem> {
-        // Gen A hosts send no signature; there only the socket's 0600 mode keeps others out.
+        if !self.secret.is_required() {
+            // Gen A hosts send no signature and no identity, and nothing says they strip a client's x-temps-*
+            // headers: an identity there could be forged, so every Gen A caller is anonymous.
+            return Ok(Caller::Anonymous);
+        }
         match self.secret.verify(headers) {
             Ok(()) => {}
             // On a public path an unsigned request is simply anonymous: its identity headers are not trusted.
@@ -88,10 +94,17 @@ impl App {
             Err(problem) => return Err(problem),
         }
         let caller = Caller::from_headers(headers).map_err(|e| Problem::authentication_required(e.to_string()))?;
-        if caller == Caller::Anonymous && !public && self.secret.is_required() {
+        if caller == Caller::Anonymous && !public {
             return Err(Problem::authentication_required("this route needs a signed-in Temps user"));
         }
         Ok(caller)
+    }
+}
+
+/// Removes identity headers the engine did not trust, so a member reading raw headers cannot be fooled either.
+fn strip_identity(headers: &mut HeaderMap) {
+    for name in [USER_ID, USER_EMAIL, USER_ROLE, USER_PERMISSIONS, ACTOR_TOKEN] {
+        headers.remove(name);
     }
 }
 
@@ -217,6 +230,9 @@ pub async fn serve_member(app: &App, member: Arc<MemberSlot>, req: Request, path
         Ok(req) => req,
         Err(problem) => return problem.into_response(),
     };
+    if caller == Caller::Anonymous {
+        strip_identity(req.headers_mut());
+    }
     req.extensions_mut().insert(caller);
     if let Some(ui) = &member.ui
         && (path == "/ui" || path.starts_with("/ui/"))

@@ -113,14 +113,15 @@ pub async fn run(config: BundleConfig, argv: &[String]) -> Result<(), EngineErro
 
     // Signal handlers go in before `ready`: a host may stop us the moment it reads that line.
     let signal = shutdown::termination()?;
-    let listener = bind_socket(&socket_path)?;
+    let (listener, socket_file) = bind_socket(&socket_path)?;
     handshake::write_ready(&ready)?;
+    channel.mark_ready();
     tracing::info!(socket = %socket_path.display(), ?generation, members = app.members.len(), split, "ready");
     watch_channel(channel, generation);
 
     let result = serve_until_signal(listener, service, signal, &shutdown_tx).await;
     shutdown_members(&app.members).await;
-    remove_socket(&socket_path);
+    socket_file.remove();
     result
 }
 
@@ -178,6 +179,7 @@ fn watch_channel(hub: Arc<ChannelHub>, generation: Generation) {
         if hub.is_connected() {
             return;
         }
+        hub.mark_absent();
         match generation {
             Generation::B => tracing::warn!(
                 "the host has not opened the platform channel {} s after ready; a Gen B host kills plugins whose channel fails",
@@ -253,14 +255,36 @@ async fn create_dir(path: &Path) -> Result<(), EngineError> {
     tokio::fs::create_dir_all(path).await.map_err(|source| EngineError::CreateDataDir { path: path.to_owned(), source })
 }
 
+/// The socket file this process bound, identified by device and inode so shutdown never removes a socket a
+/// newer process (a restart or an update's candidate) has since bound at the same path.
+struct SocketFile {
+    path: PathBuf,
+    identity: Option<(u64, u64)>,
+}
+
+impl SocketFile {
+    fn remove(&self) {
+        if file_identity(&self.path) != self.identity {
+            tracing::info!(socket = %self.path.display(), "the socket path now belongs to another process; left alone");
+            return;
+        }
+        if let Err(error) = std::fs::remove_file(&self.path) {
+            tracing::warn!(socket = %self.path.display(), %error, "could not remove the socket file");
+        }
+    }
+}
+
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
 /// Removes a stale socket file, binds, and restricts the socket to its owner (0600).
-fn bind_socket(path: &Path) -> Result<UnixListener, EngineError> {
+fn bind_socket(path: &Path) -> Result<(UnixListener, SocketFile), EngineError> {
     match std::fs::remove_file(path) {
         Ok(()) => tracing::info!(socket = %path.display(), "removed a stale socket file"),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(source) => {
-            return Err(EngineError::RemoveStaleSocket { path: path.to_owned(), source });
-        }
+        Err(source) => return Err(EngineError::RemoveStaleSocket { path: path.to_owned(), source }),
     }
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|source| EngineError::BindSocket { path: path.to_owned(), source })?;
@@ -269,11 +293,5 @@ fn bind_socket(path: &Path) -> Result<UnixListener, EngineError> {
         UnixListener::bind(path).map_err(|source| EngineError::BindSocket { path: path.to_owned(), source })?;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
         .map_err(|source| EngineError::ChmodSocket { path: path.to_owned(), source })?;
-    Ok(listener)
-}
-
-fn remove_socket(path: &Path) {
-    if let Err(error) = std::fs::remove_file(path) {
-        tracing::warn!(socket = %path.display(), %error, "could not remove the socket file");
-    }
+    Ok((listener, SocketFile { path: path.to_owned(), identity: file_identity(path) }))
 }

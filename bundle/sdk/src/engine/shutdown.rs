@@ -8,10 +8,11 @@ use tokio::signal::unix::{SignalKind, signal};
 use super::error::EngineError;
 
 /// How long in-flight requests may take after a signal unless `TEMPS_BUNDLE_SHUTDOWN_GRACE_MS` says otherwise.
-pub const DEFAULT_GRACE: Duration = Duration::from_secs(10);
+/// Tools send SIGKILL 2 s after SIGTERM (protocol §9), so the drain and the members' `on_shutdown` must fit in that.
+pub const DEFAULT_GRACE: Duration = Duration::from_millis(1500);
 
 /// How long one member's `on_shutdown` may take.
-pub const MEMBER_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
+pub const MEMBER_SHUTDOWN_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// A future resolving on the first SIGTERM or SIGINT, with the signal's name.
 pub fn termination() -> Result<impl Future<Output = &'static str>, EngineError> {

@@ -123,9 +123,11 @@ async fn start_state(
         facts.host_data_dir = None;
     }
     let ctx = Context::new(&entry.name, data_dir, facts.clone(), Scope::of(&entry.manifest));
-    let task = tokio::spawn(entry.member.clone().start(ctx.clone()));
-    let started = match tokio::time::timeout(deadline, task).await {
+    let mut task = tokio::spawn(entry.member.clone().start(ctx.clone()));
+    let started = match tokio::time::timeout(deadline, &mut task).await {
         Err(_) => {
+            // A detached on_start would go on opening stores and spawning tasks for a member marked failed.
+            task.abort();
             return Err(format!("on_start did not finish within {} ms", deadline.as_millis()));
         }
         Ok(Err(join)) if join.is_panic() => {
