@@ -38,6 +38,26 @@ const MEMBER_CHECKS = {
       assert.equal(await page.locator('svg.tk-chart[aria-label="Events by type"] rect').count(), 2, "one bar per event type");
     },
   },
+  "deploy-pulse": {
+    // hello's events reach deploy-pulse too; its start-up backfill brings the dev host's fixture projects.
+    async check(page) {
+      await assertShows(page.getByText("billing-api", { exact: true }), /^billing-api$/);
+      await assertShows(page.getByText("failing", { exact: true }).first(), /^failing$/);
+    },
+  },
+  notify: {
+    async prepare() {
+      const response = await fetch(`${host.base}/notify/targets`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "Team chat", url: "https://hooks.example.com/deploys", format: "json" }),
+      });
+      assert.equal(response.status, 201, `creating a notify target: ${await response.text()}`);
+    },
+    async check(page) {
+      await assertShows(page.getByText("Team chat", { exact: true }).first(), /^Team chat$/);
+    },
+  },
 };
 
 let host;
@@ -47,7 +67,7 @@ before(async () => {
   await mkdir(SCREENSHOTS, { recursive: true });
   host = await startDevhost({ devhost, bundle, name: NAME });
   browser = await launchBrowser();
-  for (const member of runningWithUi()) await MEMBER_CHECKS[member.name]?.prepare();
+  for (const member of runningWithUi()) await MEMBER_CHECKS[member.name]?.prepare?.();
 });
 
 after(async () => {
