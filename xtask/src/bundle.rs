@@ -11,7 +11,7 @@ use crate::artifact::{self, ArtifactSpec};
 use crate::plugins::{self, Plugin};
 use crate::project::Project;
 use crate::steps::Steps;
-use crate::{npm, platform, process, ui};
+use crate::{platform, process, ui};
 
 /// Arguments of `cargo xtask bundle`.
 #[derive(Debug, clap::Args)]
@@ -60,8 +60,7 @@ pub fn run(project: &Project, args: &BundleArgs) -> anyhow::Result<()> {
     eprintln!("bundle {} {version} with {} plugin(s): {}", args.name, names.len(), names.join(", "));
 
     let mut steps = Steps::new("bundle");
-    steps.run("install web dependencies", || npm::install(project, &all))?;
-    steps.run("build UIs", || ui::build_all(project, &ui::targets(project, &selected), false))?;
+    ui::install_and_build(&mut steps, project, &all, &selected, false)?;
     let binary = steps.run("build the binary", || build_binary(project, args, &selected, &version, &display_name))?;
     let manifest = steps.run("write manifest.json", || read_manifest(&binary, &args.name, &version))?;
     let platform = platform::platform_key();

@@ -34,8 +34,7 @@ pub fn run(project: &Project, args: &DevArgs) -> anyhow::Result<()> {
     let selected = plugins::select(&all, args.plugins.as_deref())?;
     let mut steps = Steps::new("dev");
     if !args.skip_ui {
-        steps.run("install web dependencies", || crate::npm::install(project, &all))?;
-        steps.run("build UIs", || ui::build_all(project, &ui::targets(project, &selected), false))?;
+        ui::install_and_build(&mut steps, project, &all, &selected, false)?;
     }
     steps.run("build the bundle (debug) and the dev host", || {
         let mut bundle = cargo(project);

@@ -46,10 +46,22 @@ pub fn run(project: &Project, args: &UiArgs) -> anyhow::Result<()> {
     let all = plugins::discover(project)?;
     let selected = plugins::select(&all, args.plugins.as_deref())?;
     let mut steps = Steps::new("ui");
-    steps.run("install web dependencies", || npm::install(project, &all))?;
-    steps.run("build UIs", || build_all(project, &targets(project, &selected), args.force))?;
+    install_and_build(&mut steps, project, &all, &selected, args.force)?;
     steps.finish();
     Ok(())
+}
+
+/// The first two steps of `ui`, `bundle` and `dev`: web dependencies for every plugin, then the shell's and the
+/// `selected` plugins' UIs.
+pub fn install_and_build(
+    steps: &mut Steps,
+    project: &Project,
+    all: &[Plugin],
+    selected: &[Plugin],
+    force: bool,
+) -> anyhow::Result<()> {
+    steps.run("install web dependencies", || npm::install(project, all))?;
+    steps.run("build UIs", || build_all(project, &targets(project, selected), force))
 }
 
 /// The shell plus every plugin in `plugins` that has a UI.

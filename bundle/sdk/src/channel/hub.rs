@@ -15,6 +15,7 @@ use temps_bundle_protocol::{CallError, ChannelFrame, ChannelRequest, GenAFrame, 
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::error::ChannelError;
+use crate::engine::knobs::env_duration;
 use crate::events::EventBus;
 
 /// How long a call waits for the host to open the channel unless `TEMPS_BUNDLE_CHANNEL_WAIT_MS` says otherwise.
@@ -264,10 +265,6 @@ impl Drop for PendingGuard<'_> {
 enum Incoming {
     Answer { id: u64, answer: Answer },
     Event(PluginEvent),
-}
-
-fn env_duration(name: &str, default: Duration) -> Duration {
-    std::env::var(name).ok().and_then(|ms| ms.parse().ok()).map_or(default, Duration::from_millis)
 }
 
 #[cfg(test)]

@@ -63,10 +63,7 @@ pub async fn read_launch_config(timeout: Duration, requested: Requested) -> Resu
 
 /// The launch timeout, from `TEMPS_BUNDLE_LAUNCH_TIMEOUT_MS` when set.
 pub fn launch_timeout() -> Duration {
-    std::env::var("TEMPS_BUNDLE_LAUNCH_TIMEOUT_MS")
-        .ok()
-        .and_then(|ms| ms.parse().ok())
-        .map_or(DEFAULT_LAUNCH_TIMEOUT, Duration::from_millis)
+    super::knobs::env_duration("TEMPS_BUNDLE_LAUNCH_TIMEOUT_MS", DEFAULT_LAUNCH_TIMEOUT)
 }
 
 /// Reads one line of at most [`MAX_LAUNCH_CONFIG_LINE`] bytes. EOF before any byte is an error; a last line

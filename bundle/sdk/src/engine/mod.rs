@@ -10,6 +10,7 @@ pub mod compose;
 pub mod composite;
 pub mod error;
 pub mod handshake;
+pub mod knobs;
 pub mod logging;
 pub mod openapi;
 pub mod router;

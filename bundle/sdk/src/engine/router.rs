@@ -16,7 +16,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use serde_json::{Value, json};
-use temps_bundle_protocol::Generation;
 use temps_bundle_protocol::headers::{
     ACTOR_TOKEN, CHANNEL_PATH, EVENTS_PATH, USER_EMAIL, USER_ID, USER_PERMISSIONS, USER_ROLE,
 };
@@ -30,7 +29,6 @@ use crate::problem::Problem;
 
 /// Everything the router needs, shared by all requests.
 pub struct App {
-    pub generation: Generation,
     /// The per-process secret (Gen B); none in Gen A, where the host sends no signature.
     pub secret: HostSecret,
     /// Members sorted by name.
@@ -45,7 +43,6 @@ pub struct App {
 
 impl App {
     pub fn new(
-        generation: Generation,
         secret: HostSecret,
         members: Vec<MemberSlot>,
         composite: Option<CompositeManifest>,
@@ -53,7 +50,7 @@ impl App {
     ) -> Self {
         let members: Vec<Arc<MemberSlot>> = members.into_iter().map(Arc::new).collect();
         let index = members.iter().enumerate().map(|(i, m)| (m.name.clone(), i)).collect();
-        Self { generation, secret, members, index, composite, shell_ui, openapi: None }
+        Self { secret, members, index, composite, shell_ui, openapi: None }
     }
 
     /// Sets the OpenAPI description served at `/_bundle/openapi.json`.
@@ -108,12 +105,13 @@ fn strip_identity(headers: &mut HeaderMap) {
     }
 }
 
-/// The bundle's router: composite or split, depending on `app.composite`.
-/// `protocol_routes` (channel and events) come first: they are the same in both modes.
+/// The bundle's own routes (composite: health, shell, manifest; both modes: channel and events). Member
+/// requests never reach it: `BundleService` dispatches them first.
 pub fn app_router(app: Arc<App>, protocol_routes: Router) -> Router {
     let router = match &app.composite {
         Some(_) => composite_routes(&app),
-        None => Router::new().fallback(split_member),
+        // In split mode `BundleService` sends everything but the protocol routes to the member.
+        None => Router::new().fallback(not_a_member_route),
     };
     let router = [CHANNEL_PATH, EVENTS_PATH]
         .into_iter()
@@ -134,7 +132,7 @@ fn composite_routes(app: &Arc<App>) -> Router<Arc<App>> {
         .route("/health", get(bundle_health))
         .merge(authenticated.route_layer(middleware::from_fn_with_state(app.clone(), require_auth)))
         .route("/", any(root_not_found))
-        .fallback(composite_member)
+        .fallback(not_a_member_route)
 }
 
 async fn require_auth(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Response {
@@ -196,24 +194,10 @@ async fn root_not_found(State(app): State<Arc<App>>) -> Problem {
     ))
 }
 
-async fn composite_member(State(app): State<Arc<App>>, req: Request) -> Response {
-    let path = req.uri().path().to_owned();
-    match app.member_route(&path) {
-        Some((member, rest)) => serve_member(&app, member, req, &rest).await,
-        None => {
-            let name = path.trim_start_matches('/').split('/').next().unwrap_or_default();
-            Problem::not_found(format!("no member named {name:?} in this bundle (members: {})", member_names(&app)))
-                .into_response()
-        }
-    }
-}
-
-async fn split_member(State(app): State<Arc<App>>, req: Request) -> Response {
-    let Some(member) = app.members.first().cloned() else {
-        return Problem::not_found("this process serves no member").into_response();
-    };
-    let path = req.uri().path().to_owned();
-    serve_member(&app, member, req, &path).await
+/// What the router gets is never a known member's (`BundleService` sends those straight to the member).
+async fn not_a_member_route(State(app): State<Arc<App>>, req: Request) -> Problem {
+    let name = req.uri().path().trim_start_matches('/').split('/').next().unwrap_or_default().to_owned();
+    Problem::not_found(format!("no member named {name:?} in this bundle (members: {})", member_names(&app)))
 }
 
 /// Serves one request for `member`, `path` being the member-relative path.

@@ -107,7 +107,7 @@ pub async fn run(config: BundleConfig, argv: &[String]) -> Result<(), EngineErro
     channel.set_event_bus(bus.clone());
     let protocol = protocol_routes(channel.clone(), bus, launch.secret.clone());
     let shell_ui = config.shell_ui.filter(|_| !split).map(crate::ui::ui_router);
-    let app = App::new(generation, launch.secret, slots, (!split).then_some(composite), shell_ui);
+    let app = App::new(launch.secret, slots, (!split).then_some(composite), shell_ui);
     let app = Arc::new(app.with_openapi(ready.openapi.clone()));
     let service = BundleService::new(app.clone(), app_router(app.clone(), protocol));
 

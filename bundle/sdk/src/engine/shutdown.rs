@@ -28,8 +28,5 @@ pub fn termination() -> Result<impl Future<Output = &'static str>, EngineError> 
 
 /// The grace period for in-flight requests.
 pub fn grace() -> Duration {
-    std::env::var("TEMPS_BUNDLE_SHUTDOWN_GRACE_MS")
-        .ok()
-        .and_then(|ms| ms.parse().ok())
-        .map_or(DEFAULT_GRACE, Duration::from_millis)
+    super::knobs::env_duration("TEMPS_BUNDLE_SHUTDOWN_GRACE_MS", DEFAULT_GRACE)
 }

@@ -85,10 +85,7 @@ pub async fn start_members(
 }
 
 fn start_timeout() -> Duration {
-    std::env::var("TEMPS_BUNDLE_START_TIMEOUT_MS")
-        .ok()
-        .and_then(|ms| ms.parse().ok())
-        .map_or(DEFAULT_START_TIMEOUT, Duration::from_millis)
+    super::knobs::env_duration("TEMPS_BUNDLE_START_TIMEOUT_MS", DEFAULT_START_TIMEOUT)
 }
 
 async fn start_member(entry: MemberEntry, data_dir: PathBuf, mut facts: LaunchFacts, deadline: Duration) -> MemberSlot {

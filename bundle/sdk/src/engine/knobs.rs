@@ -1,0 +1,20 @@
+//! Operator knobs: durations read from `TEMPS_BUNDLE_*_MS` environment variables, with defaults that are right
+//! when the environment is empty (newest hosts clear it).
+
+use std::time::Duration;
+
+/// The duration in milliseconds in `name`, or `default` when it is unset or not a number.
+pub fn env_duration(name: &str, default: Duration) -> Duration {
+    std::env::var(name).ok().and_then(|ms| ms.trim().parse().ok()).map_or(default, Duration::from_millis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unset_or_garbage_falls_back_to_the_default() {
+        let default = Duration::from_secs(3);
+        assert_eq!(env_duration("TEMPS_BUNDLE_SURELY_UNSET_KNOB_MS", default), default);
+    }
+}
