@@ -13,7 +13,9 @@ use temps_plugin_hello as _;
 #[cfg(feature = "notify")]
 use temps_plugin_notify as _;
 
-use temps_bundle_sdk::engine::{BuildInfo, BundleConfig};
+use std::sync::LazyLock;
+
+use temps_bundle_sdk::host::{BuildInfo, BundleConfig, MemberSpec};
 
 /// The members this binary was built to host; the engine refuses to start if what registered differs.
 pub const EXPECTED_MEMBERS: &[&str] = &[
@@ -234,6 +236,10 @@ pub const EXPECTED_MEMBERS: &[&str] = &[
     "synth-099",
 ];
 
+/// [`EXPECTED_MEMBERS`] as the engine takes them: built from local paths, default limits.
+static MEMBERS: LazyLock<Vec<MemberSpec>> =
+    LazyLock::new(|| EXPECTED_MEMBERS.iter().map(|name| MemberSpec::path(name)).collect());
+
 /// The bundle's shell UI (`web/shell/dist`, or the placeholder `build.rs` writes until `cargo xtask ui` has run).
 static SHELL_UI: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/../../web/shell/dist");
 
@@ -244,7 +250,7 @@ pub fn config() -> BundleConfig {
         name: option_env!("TEMPS_BUNDLE_NAME").unwrap_or("temps-bundle"),
         version: option_env!("TEMPS_BUNDLE_VERSION").unwrap_or(env!("CARGO_PKG_VERSION")),
         display_name: option_env!("TEMPS_BUNDLE_DISPLAY_NAME").unwrap_or("Temps Bundle"),
-        expected_members: EXPECTED_MEMBERS,
+        members: MEMBERS.as_slice(),
         shell_ui: Some(&SHELL_UI),
         build: BuildInfo {
             git_rev: option_env!("TEMPS_BUNDLE_GIT_REV").unwrap_or("unknown"),

@@ -4,5 +4,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    temps_bundle_sdk::engine::main(temps_bundle::config())
+    temps_bundle_sdk::host::main(temps_bundle::config())
 }

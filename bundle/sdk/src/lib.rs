@@ -10,6 +10,7 @@ pub mod context;
 pub mod engine;
 pub mod events;
 pub mod extract;
+pub mod host;
 pub mod plugin;
 pub mod problem;
 pub mod registry;

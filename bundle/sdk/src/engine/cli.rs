@@ -31,7 +31,7 @@ pub fn run(config: &BundleConfig, argv: &[String]) -> ExitCode {
             return if error.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
-    let set = match Composition::from_inventory(config.expected_members) {
+    let set = match Composition::from_inventory(&config.expected_names()) {
         Ok(set) => set,
         Err(error) => {
             eprintln!("error: {error}");

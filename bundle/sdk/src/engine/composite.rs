@@ -118,15 +118,17 @@ mod tests {
     use super::*;
     use crate::builder::ManifestBuilder;
     use crate::engine::compose::tests::member;
+    use crate::host::MemberSpec;
     use expect_test::expect_file;
     use temps_bundle_protocol::NavSection;
 
     fn config() -> BundleConfig {
+        const MEMBERS: &[MemberSpec] = &[MemberSpec::path("alpha"), MemberSpec::path("beta")];
         BundleConfig {
             name: "acme-tools",
             version: "1.4.0",
             display_name: "Acme Tools",
-            expected_members: &["alpha", "beta"],
+            members: MEMBERS,
             shell_ui: None,
             build: BuildInfo { git_rev: "abc1234", target: "x86_64-unknown-linux-gnu", profile: "release" },
         }

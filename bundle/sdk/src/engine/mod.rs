@@ -32,11 +32,18 @@ pub struct BundleConfig {
     pub name: &'static str,
     pub version: &'static str,
     pub display_name: &'static str,
-    /// The member names the binary was built with (one per enabled plugin feature).
-    pub expected_members: &'static [&'static str],
+    /// The members the binary was built to host, with their sources and limits.
+    pub members: &'static [crate::host::MemberSpec],
     /// The bundle's shell UI, served at `/ui/`.
     pub shell_ui: Option<&'static include_dir::Dir<'static>>,
     pub build: BuildInfo,
+}
+
+impl BundleConfig {
+    /// The names of the members the binary was built to host.
+    pub fn expected_names(&self) -> Vec<&'static str> {
+        self.members.iter().map(|member| member.name).collect()
+    }
 }
 
 /// Where the binary came from, reported in the composite manifest's `bundle.build`.

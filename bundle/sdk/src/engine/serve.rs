@@ -61,7 +61,7 @@ pub async fn run(config: BundleConfig, argv: &[String]) -> Result<(), EngineErro
     }
     let socket_path = args.require_socket_path()?.clone();
     let data_dir = args.require_data_dir()?.clone();
-    let set = Composition::from_inventory(config.expected_members)?;
+    let set = Composition::from_inventory(&config.expected_names())?;
     let mode = select_mode(&config, &set, &args)?;
     let generation = args.generation();
     let composite = composite_manifest(&config, &set);
