@@ -8,7 +8,7 @@ use temps_bundle_store::sea_orm::sqlx::{self, Row, SqlitePool, sqlite::SqliteRow
 
 use crate::error::NotifyError;
 use crate::targets::Target;
-use crate::time::{now_ms, rfc3339};
+use temps_bundle_store::timestamp;
 
 /// Where a delivery is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,7 +84,7 @@ pub struct AttemptRecord {
 /// Records a pending delivery of `event` to `target` (once per pair; a repeated event id is ignored).
 /// Returns whether a row was added.
 pub async fn enqueue(pool: &SqlitePool, target: &Target, event: &PluginEvent, body: &str) -> Result<bool, NotifyError> {
-    let now = now_ms();
+    let now = timestamp::now_ms();
     let inserted = sqlx::query(
         "INSERT OR IGNORE INTO deliveries (id, target_id, event_id, event_type, body, test, status, next_attempt_at, created_at)
          VALUES (?, ?, ?, ?, ?, 0, 'pending', ?, ?)",
@@ -110,7 +110,7 @@ pub async fn enqueue_claimed_test(
     body: &str,
 ) -> Result<Claimed, NotifyError> {
     let id = uuid::Uuid::new_v4().to_string();
-    let now = now_ms();
+    let now = timestamp::now_ms();
     sqlx::query(
         "INSERT INTO deliveries (id, target_id, event_id, event_type, body, test, status, next_attempt_at, created_at)
          VALUES (?, ?, ?, ?, ?, 1, 'sending', ?, ?)",
@@ -149,7 +149,7 @@ pub async fn due(pool: &SqlitePool, limit: u32) -> Result<Vec<String>, NotifyErr
     sqlx::query_scalar(
         "SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?",
     )
-    .bind(now_ms())
+    .bind(timestamp::now_ms())
     .bind(limit)
     .fetch_all(pool)
     .await
@@ -194,7 +194,7 @@ pub async fn claim(pool: &SqlitePool, id: &str) -> Result<Option<Claimed>, Notif
 
 /// Records the outcome of an attempt.
 pub async fn record(pool: &SqlitePool, id: &str, outcome: &AttemptRecord) -> Result<(), NotifyError> {
-    let now = now_ms();
+    let now = timestamp::now_ms();
     let delivered_at = (outcome.status == Status::Delivered).then_some(now);
     sqlx::query(
         "UPDATE deliveries SET status = ?, attempts = ?, last_attempt_at = ?, last_status_code = ?, last_error = ?,
@@ -221,7 +221,7 @@ pub async fn retry(pool: &SqlitePool, id: &str) -> Result<DeliveryView, NotifyEr
         "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL
          WHERE id = ? AND status IN ('delivered', 'dead')",
     )
-    .bind(now_ms())
+    .bind(timestamp::now_ms())
     .bind(id)
     .execute(pool)
     .await
@@ -272,7 +272,7 @@ const VIEW_SELECT: &str = "SELECT d.*, t.name AS target_name FROM deliveries d J
 fn view_from_row(row: &SqliteRow) -> Result<DeliveryView, NotifyError> {
     let corrupt = |e: sqlx::Error| NotifyError::Corrupt { what: "delivery", reason: e.to_string() };
     let time = |column: &str| -> Result<Option<String>, NotifyError> {
-        Ok(row.try_get::<Option<i64>, _>(column).map_err(corrupt)?.map(rfc3339))
+        Ok(row.try_get::<Option<i64>, _>(column).map_err(corrupt)?.map(timestamp::format))
     };
     let status: String = row.try_get("status").map_err(corrupt)?;
     let pending = status == "pending";
@@ -287,7 +287,7 @@ fn view_from_row(row: &SqliteRow) -> Result<DeliveryView, NotifyError> {
         last_status_code: row.try_get("last_status_code").map_err(corrupt)?,
         last_error: row.try_get("last_error").map_err(corrupt)?,
         latency_ms: row.try_get("latency_ms").map_err(corrupt)?,
-        created_at: rfc3339(row.try_get("created_at").map_err(corrupt)?),
+        created_at: timestamp::format(row.try_get("created_at").map_err(corrupt)?),
         last_attempt_at: time("last_attempt_at")?,
         next_attempt_at: if pending { time("next_attempt_at")? } else { None },
         delivered_at: time("delivered_at")?,

@@ -7,7 +7,7 @@ use crate::deliveries;
 use crate::error::NotifyError;
 use crate::state::NotifyState;
 use crate::targets::{self, Target};
-use crate::time::{now_ms, rfc3339};
+use temps_bundle_store::timestamp;
 
 /// Records a delivery of `event` for every enabled target whose filters accept it, and wakes the worker.
 /// Returns how many deliveries were added (a repeated event id adds none).
@@ -43,7 +43,7 @@ pub fn test_event(target: &Target) -> PluginEvent {
     PluginEvent {
         id: format!("test-{}", uuid::Uuid::new_v4()),
         event_type: "deployment.succeeded".to_owned(),
-        timestamp: rfc3339(now_ms()),
+        timestamp: timestamp::format(timestamp::now_ms()),
         project_id: Some(project_id),
         data: data.as_object().cloned().unwrap_or_default(),
     }

@@ -16,7 +16,6 @@ pub mod settings;
 pub mod signature;
 pub mod state;
 pub mod targets;
-pub mod time;
 pub mod worker;
 
 use std::sync::Arc;

@@ -8,7 +8,7 @@ use temps_bundle_store::sea_orm::sqlx::{self, Row, SqlitePool, sqlite::SqliteRow
 use crate::error::NotifyError;
 use crate::filter::{Filter, pattern_problem};
 use crate::format::Format;
-use crate::time::{now_ms, rfc3339};
+use temps_bundle_store::timestamp;
 
 /// What an admin sends to create a target (and, merged with the stored one, to change it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,7 +109,7 @@ pub async fn get(pool: &SqlitePool, id: i64) -> Result<Target, NotifyError> {
 /// Stores a new target with a fresh secret; the caller shows the secret once.
 pub async fn create(pool: &SqlitePool, input: &TargetInput) -> Result<Target, NotifyError> {
     let secret = new_secret()?;
-    let now = now_ms();
+    let now = timestamp::now_ms();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO targets (name, url, format, events, project_id, environment, enabled, secret, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -143,7 +143,7 @@ pub async fn update(pool: &SqlitePool, id: i64, input: &TargetInput) -> Result<T
     .bind(input.project_id)
     .bind(&input.environment)
     .bind(input.enabled)
-    .bind(now_ms())
+    .bind(timestamp::now_ms())
     .bind(id)
     .execute(pool)
     .await
@@ -183,8 +183,8 @@ fn from_row(row: &SqliteRow) -> Result<Target, NotifyError> {
             environment: row.try_get("environment").map_err(get_err)?,
             enabled: row.try_get("enabled").map_err(get_err)?,
         },
-        created_at: rfc3339(row.try_get("created_at").map_err(get_err)?),
-        updated_at: rfc3339(row.try_get("updated_at").map_err(get_err)?),
+        created_at: timestamp::format(row.try_get("created_at").map_err(get_err)?),
+        updated_at: timestamp::format(row.try_get("updated_at").map_err(get_err)?),
         secret: row.try_get("secret").map_err(get_err)?,
     })
 }

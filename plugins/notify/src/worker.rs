@@ -11,7 +11,7 @@ use crate::error::NotifyError;
 use crate::format::Format;
 use crate::signature::{DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signature_header};
 use crate::state::NotifyState;
-use crate::time::now_ms;
+use temps_bundle_store::timestamp;
 
 /// How often the worker looks for due deliveries when nothing wakes it.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
@@ -22,7 +22,7 @@ const BATCH: u32 = 16;
 pub async fn run(state: NotifyState) {
     loop {
         let wait = match send_due(&state).await {
-            Ok(Some(next_due)) => Duration::from_millis(u64::try_from(next_due - now_ms()).unwrap_or(0)),
+            Ok(Some(next_due)) => Duration::from_millis(u64::try_from(next_due - timestamp::now_ms()).unwrap_or(0)),
             Ok(None) => POLL_INTERVAL,
             Err(error) => {
                 tracing::error!(%error, "the delivery worker failed; trying again shortly");
@@ -81,7 +81,7 @@ pub async fn attempt(state: &NotifyState, delivery: Claimed) -> Result<AttemptRe
             status_code: None,
             error: Some("the target was disabled before this delivery was sent".to_owned()),
             latency_ms: 0,
-            next_attempt_at: now_ms(),
+            next_attempt_at: timestamp::now_ms(),
         }
     } else {
         let started = Instant::now();
@@ -94,7 +94,7 @@ pub async fn attempt(state: &NotifyState, delivery: Claimed) -> Result<AttemptRe
                 status_code: Some(code),
                 error: None,
                 latency_ms,
-                next_attempt_at: now_ms(),
+                next_attempt_at: timestamp::now_ms(),
             },
             Err(error) => {
                 let give_up = !error.is_transient() || attempts >= settings.max_attempts;
@@ -106,7 +106,7 @@ pub async fn attempt(state: &NotifyState, delivery: Claimed) -> Result<AttemptRe
                     status_code: error.status(),
                     error: Some(error.to_string()),
                     latency_ms,
-                    next_attempt_at: now_ms().saturating_add(backoff),
+                    next_attempt_at: timestamp::now_ms().saturating_add(backoff),
                 }
             }
         }
