@@ -18,8 +18,8 @@ use temps_bundle_protocol::PluginEvent;
 use temps_bundle_protocol::event::subscription_matches;
 use tokio::sync::Semaphore;
 
-use crate::engine::logging::panic_message;
 use crate::engine::signature::HostSecret;
+use crate::panic::panic_message;
 use crate::plugin::Started;
 use crate::problem::Problem;
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::context::Context;
-use crate::engine::logging::panic_message;
+use crate::panic::panic_message;
 
 /// How many panics a task may have before the supervisor gives up on it.
 pub const MAX_RESTARTS: u32 = 5;

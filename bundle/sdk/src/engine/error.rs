@@ -1,6 +1,9 @@
 //! The engine's errors: one variant per failing step, each naming the value or path that failed.
 
 use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::plugin::BoxError;
 
 /// Why the bundle could not start or run.
 #[derive(Debug, thiserror::Error)]
@@ -16,7 +19,7 @@ pub enum EngineError {
     #[error("cannot write the handshake line to stdout: {0}")]
     WriteHandshake(std::io::Error),
     #[error("launch config: {0}")]
-    LaunchConfig(String),
+    LaunchConfig(#[from] LaunchConfigError),
     #[error("cannot create data directory {path}: {source}")]
     CreateDataDir { path: PathBuf, source: std::io::Error },
     #[error("cannot remove stale socket {path}: {source}")]
@@ -29,4 +32,51 @@ pub enum EngineError {
     Signals(std::io::Error),
     #[error("server failed: {0}")]
     Serve(std::io::Error),
+}
+
+/// Why the Gen B launch config on stdin was refused (protocol §2.2 step 4). The plugin exits 1 with this message.
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchConfigError {
+    #[error("no launch config on stdin within {} ms", .after.as_millis())]
+    Timeout { after: Duration },
+    #[error("the stdin reader stopped unexpectedly")]
+    ReaderStopped,
+    #[error("cannot read stdin: {0}")]
+    Read(std::io::Error),
+    #[error("stdin was closed before a launch config line arrived")]
+    Closed,
+    #[error("the launch config line is longer than {limit} bytes")]
+    TooLong { limit: usize },
+    #[error("the launch config line is not UTF-8")]
+    NotUtf8,
+    #[error("the launch config line is empty")]
+    Empty,
+    #[error("the launch config is not valid JSON of the expected shape: {0}")]
+    Json(serde_json::Error),
+    #[error("protocol_version is {given}, this plugin speaks {speaks}")]
+    ProtocolVersion { given: u32, speaks: u32 },
+    #[error("auth_secret {0}")]
+    Secret(&'static str),
+    #[error("the manifest sets {flag} but {key} is null")]
+    Withheld { key: &'static str, flag: &'static str },
+    #[error("{key} was given but the manifest does not set {flag}")]
+    Unrequested { key: &'static str, flag: &'static str },
+}
+
+/// Why one member failed to start. Its `Display` is the cause shown in the member's 503s, in `/health` and in the
+/// live manifest; the other members serve regardless.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create data directory {}: {source}", .path.display())]
+    CreateDataDir { path: PathBuf, source: std::io::Error },
+    #[error("on_start did not finish within {} ms", .after.as_millis())]
+    Timeout { after: Duration },
+    #[error("on_start panicked: {message}")]
+    Panicked { message: String },
+    #[error("on_start was cancelled: {detail}")]
+    Cancelled { detail: String },
+    #[error("on_start failed: {0}")]
+    Failed(BoxError),
+    #[error("building its router panicked: {message}")]
+    RouterPanicked { message: String },
 }

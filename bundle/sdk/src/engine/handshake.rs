@@ -11,7 +11,7 @@ use temps_bundle_protocol::{
     HelloMessage, LaunchConfig, MAX_LAUNCH_CONFIG_LINE, ManifestLine, PROTOCOL_VERSION, ReadyMessage,
 };
 
-use super::error::EngineError;
+use super::error::{EngineError, LaunchConfigError};
 
 /// How long a Gen B plugin waits for its launch config unless `TEMPS_BUNDLE_LAUNCH_TIMEOUT_MS` says otherwise.
 pub const DEFAULT_LAUNCH_TIMEOUT: Duration = Duration::from_secs(30);
@@ -48,17 +48,10 @@ pub async fn read_launch_config(timeout: Duration, requested: Requested) -> Resu
     });
     let line = match tokio::time::timeout(timeout, rx).await {
         Ok(Ok(line)) => line?,
-        Ok(Err(_)) => {
-            return Err(EngineError::LaunchConfig("the stdin reader stopped unexpectedly".into()));
-        }
-        Err(_) => {
-            return Err(EngineError::LaunchConfig(format!(
-                "no launch config on stdin within {} ms",
-                timeout.as_millis()
-            )));
-        }
+        Ok(Err(_)) => return Err(LaunchConfigError::ReaderStopped.into()),
+        Err(_) => return Err(LaunchConfigError::Timeout { after: timeout }.into()),
     };
-    parse_launch_config(&line, requested)
+    Ok(parse_launch_config(&line, requested)?)
 }
 
 /// The launch timeout, from `TEMPS_BUNDLE_LAUNCH_TIMEOUT_MS` when set.
@@ -68,55 +61,40 @@ pub fn launch_timeout() -> Duration {
 
 /// Reads one line of at most [`MAX_LAUNCH_CONFIG_LINE`] bytes. EOF before any byte is an error; a last line
 /// without `\n` is accepted.
-pub fn read_line(reader: impl BufRead) -> Result<String, EngineError> {
+pub fn read_line(reader: impl BufRead) -> Result<String, LaunchConfigError> {
     let mut bytes = Vec::new();
     let limit = MAX_LAUNCH_CONFIG_LINE as u64 + 1;
-    reader
-        .take(limit)
-        .read_until(b'\n', &mut bytes)
-        .map_err(|e| EngineError::LaunchConfig(format!("cannot read stdin: {e}")))?;
+    reader.take(limit).read_until(b'\n', &mut bytes).map_err(LaunchConfigError::Read)?;
     if bytes.is_empty() {
-        return Err(EngineError::LaunchConfig("stdin was closed before a launch config line arrived".into()));
+        return Err(LaunchConfigError::Closed);
     }
     if bytes.last() == Some(&b'\n') {
         bytes.pop();
     } else if bytes.len() > MAX_LAUNCH_CONFIG_LINE {
-        return Err(EngineError::LaunchConfig(format!(
-            "the launch config line is longer than {MAX_LAUNCH_CONFIG_LINE} bytes"
-        )));
+        return Err(LaunchConfigError::TooLong { limit: MAX_LAUNCH_CONFIG_LINE });
     }
-    String::from_utf8(bytes).map_err(|_| EngineError::LaunchConfig("the launch config line is not UTF-8".into()))
+    String::from_utf8(bytes).map_err(|_| LaunchConfigError::NotUtf8)
 }
 
 /// Parses and validates a launch config line (protocol §2.2 step 4).
-pub fn parse_launch_config(line: &str, requested: Requested) -> Result<LaunchConfig, EngineError> {
-    let fail = |message: String| Err(EngineError::LaunchConfig(message));
+pub fn parse_launch_config(line: &str, requested: Requested) -> Result<LaunchConfig, LaunchConfigError> {
     if line.trim().is_empty() {
-        return fail("the launch config line is empty".into());
+        return Err(LaunchConfigError::Empty);
     }
-    let config: LaunchConfig = match serde_json::from_str(line.trim_end_matches('\r')) {
-        Ok(config) => config,
-        Err(e) => {
-            return fail(format!("the launch config is not valid JSON of the expected shape: {e}"));
-        }
-    };
+    let config: LaunchConfig = serde_json::from_str(line.trim_end_matches('\r')).map_err(LaunchConfigError::Json)?;
     if config.protocol_version != PROTOCOL_VERSION {
-        return fail(format!("protocol_version is {}, this plugin speaks {PROTOCOL_VERSION}", config.protocol_version));
+        return Err(LaunchConfigError::ProtocolVersion { given: config.protocol_version, speaks: PROTOCOL_VERSION });
     }
-    if let Err(why) = check_secret(&config.auth_secret) {
-        return fail(format!("auth_secret {why}"));
-    }
+    check_secret(&config.auth_secret).map_err(LaunchConfigError::Secret)?;
     check_access("database_url", "requires_db", requested.database, config.database_url.is_some())?;
     check_access("host_data_dir", "requires_host_data_access", requested.host_data, config.host_data_dir.is_some())?;
     Ok(config)
 }
 
-fn check_access(key: &str, flag: &str, requested: bool, given: bool) -> Result<(), EngineError> {
+fn check_access(key: &'static str, flag: &'static str, requested: bool, given: bool) -> Result<(), LaunchConfigError> {
     match (requested, given) {
-        (true, false) => Err(EngineError::LaunchConfig(format!("the manifest sets {flag} but {key} is null"))),
-        (false, true) => {
-            Err(EngineError::LaunchConfig(format!("{key} was given but the manifest does not set {flag}")))
-        }
+        (true, false) => Err(LaunchConfigError::Withheld { key, flag }),
+        (false, true) => Err(LaunchConfigError::Unrequested { key, flag }),
         _ => Ok(()),
     }
 }

@@ -3,6 +3,8 @@
 
 use tracing_subscriber::EnvFilter;
 
+use crate::panic::panic_message;
+
 /// Installs the JSON subscriber on stderr and a panic hook that logs through it. Safe to call twice.
 pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
@@ -18,16 +20,5 @@ pub fn init() {
             let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
             tracing::error!(panic = %panic_message(info.payload()), %location, "a task panicked");
         }));
-    }
-}
-
-/// The text of a panic payload, when it has one.
-pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        (*text).to_owned()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "a panic without a message".to_owned()
     }
 }

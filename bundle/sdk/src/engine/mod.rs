@@ -1,13 +1,14 @@
 //! The engine: composes the registered members into one Temps plugin and runs it.
 //!
 //! Flow of [`main`]: parse argv ([`args`]) → compose and validate the members ([`compose`]) → handshake with the
-//! host ([`handshake`]) → start members and bind the socket ([`serve`]) → route requests ([`router`]) until a
+//! host ([`handshake`]) → start members and bind the socket ([`serve`]) → route requests ([`service`]: members through [`dispatch`], the rest through [`router`]) until a
 //! signal arrives ([`shutdown`]).
 
 pub mod args;
 pub mod cli;
 pub mod compose;
 pub mod composite;
+pub mod dispatch;
 pub mod error;
 pub mod handshake;
 pub mod knobs;
@@ -22,8 +23,7 @@ pub mod start;
 
 use std::process::ExitCode;
 
-pub use compose::{Composition, MemberEntry};
-pub use error::EngineError;
+use error::EngineError;
 
 /// What the host binary tells the engine about the bundle it was built as.
 #[derive(Debug, Clone, Copy)]

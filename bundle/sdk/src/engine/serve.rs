@@ -17,6 +17,7 @@ use super::BundleConfig;
 use super::args::LaunchArgs;
 use super::compose::{Composition, MemberEntry};
 use super::composite::composite_manifest;
+use super::dispatch::Dispatch;
 use super::error::EngineError;
 use super::handshake::{self, Requested};
 use super::openapi::composite_openapi;
@@ -107,7 +108,7 @@ pub async fn run(config: BundleConfig, argv: &[String]) -> Result<(), EngineErro
     channel.set_event_bus(bus.clone());
     let protocol = protocol_routes(channel.clone(), bus, launch.secret.clone());
     let shell_ui = config.shell_ui.filter(|_| !split).map(crate::ui::ui_router);
-    let app = App::new(launch.secret, slots, (!split).then_some(composite), shell_ui);
+    let app = App::new(Dispatch::new(launch.secret, slots, split), (!split).then_some(composite), shell_ui);
     let app = Arc::new(app.with_openapi(ready.openapi.clone()));
     let service = BundleService::new(app.clone(), app_router(app.clone(), protocol));
 
@@ -116,11 +117,11 @@ pub async fn run(config: BundleConfig, argv: &[String]) -> Result<(), EngineErro
     let (listener, socket_file) = bind_socket(&socket_path)?;
     handshake::write_ready(&ready)?;
     channel.mark_ready();
-    tracing::info!(socket = %socket_path.display(), ?generation, members = app.members.len(), split, "ready");
+    tracing::info!(socket = %socket_path.display(), ?generation, members = app.dispatch.members().len(), split, "ready");
     watch_channel(channel, generation);
 
     let result = serve_until_signal(listener, service, signal, &shutdown_tx).await;
-    shutdown_members(&app.members).await;
+    shutdown_members(app.dispatch.members()).await;
     socket_file.remove();
     result
 }

@@ -14,7 +14,7 @@ use axum::response::Response;
 use temps_bundle_protocol::headers::{CHANNEL_PATH, EVENTS_PATH};
 use tower::{Service, ServiceExt};
 
-use super::router::{App, serve_member};
+use super::router::App;
 
 /// The bundle as one tower service.
 #[derive(Clone)]
@@ -41,11 +41,11 @@ impl Service<Request> for BundleService {
 
     fn call(&mut self, req: Request) -> Self::Future {
         let path = req.uri().path();
-        let direct = if path == CHANNEL_PATH || path == EVENTS_PATH { None } else { self.app.member_route(path) };
+        let direct = if path == CHANNEL_PATH || path == EVENTS_PATH { None } else { self.app.dispatch.route(path) };
         match direct {
             Some((member, rest)) => {
-                let app = self.app.clone();
-                Box::pin(async move { Ok(serve_member(&app, member, req, &rest).await) })
+                let (app, member, rest) = (self.app.clone(), member.clone(), rest.into_owned());
+                Box::pin(async move { Ok(app.dispatch.serve(&member, req, &rest).await) })
             }
             None => Box::pin(self.router.clone().oneshot(req)),
         }

@@ -7,16 +7,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::response::{IntoResponse, Response};
 use temps_bundle_protocol::PluginManifest;
-use tower_http::catch_panic::CatchPanicLayer;
 
 use super::compose::MemberEntry;
-use super::logging::panic_message;
+use super::dispatch::{MemberService, member_service};
+use super::error::StartError;
 use crate::channel::Scope;
 use crate::context::{Context, LaunchFacts};
+use crate::panic::panic_message;
 use crate::plugin::Started;
-use crate::problem::Problem;
 
 /// How long a member's `on_start` may take unless `TEMPS_BUNDLE_START_TIMEOUT_MS` says otherwise
 /// (the host waits 30 s for the ready line).
@@ -32,10 +31,10 @@ pub struct MemberSlot {
 
 /// Whether a member is serving.
 pub enum MemberState {
-    /// `on_start` succeeded; `router` has the panic guard applied.
-    Running { started: Arc<dyn Started>, router: Router, ctx: Context },
-    /// `on_start` or router construction failed; `cause` is shown in 503s, `/health` and the manifest.
-    Failed { cause: String },
+    /// `on_start` succeeded; `service` is its router with the per-member layers, built once.
+    Running { started: Arc<dyn Started>, service: MemberService, ctx: Context },
+    /// `on_start` or router construction failed; the cause's `Display` is shown in 503s, `/health` and the manifest.
+    Failed { cause: StartError },
 }
 
 impl MemberSlot {
@@ -47,11 +46,11 @@ impl MemberSlot {
         }
     }
 
-    /// The failure cause, if failed.
-    pub fn error(&self) -> Option<&str> {
+    /// The failure cause as shown to people, if failed.
+    pub fn error(&self) -> Option<String> {
         match &self.state {
             MemberState::Running { .. } => None,
-            MemberState::Failed { cause } => Some(cause),
+            MemberState::Failed { cause } => Some(cause.to_string()),
         }
     }
 
@@ -108,10 +107,10 @@ async fn start_state(
     data_dir: PathBuf,
     facts: &mut LaunchFacts,
     deadline: Duration,
-) -> Result<MemberState, String> {
+) -> Result<MemberState, StartError> {
     tokio::fs::create_dir_all(&data_dir)
         .await
-        .map_err(|e| format!("cannot create data directory {}: {e}", data_dir.display()))?;
+        .map_err(|source| StartError::CreateDataDir { path: data_dir.clone(), source })?;
     // Only members that asked for them see the host's database URL and data dir.
     if !entry.manifest.requires_db {
         facts.database_url = None;
@@ -125,25 +124,16 @@ async fn start_state(
         Err(_) => {
             // A detached on_start would go on opening stores and spawning tasks for a member marked failed.
             task.abort();
-            return Err(format!("on_start did not finish within {} ms", deadline.as_millis()));
+            return Err(StartError::Timeout { after: deadline });
         }
         Ok(Err(join)) if join.is_panic() => {
-            return Err(format!("on_start panicked: {}", panic_message(join.into_panic().as_ref())));
+            return Err(StartError::Panicked { message: panic_message(join.into_panic().as_ref()) });
         }
-        Ok(Err(join)) => return Err(format!("on_start was cancelled: {join}")),
-        Ok(Ok(Err(error))) => return Err(format!("on_start failed: {error}")),
+        Ok(Err(join)) => return Err(StartError::Cancelled { detail: join.to_string() }),
+        Ok(Ok(Err(error))) => return Err(StartError::Failed(error)),
         Ok(Ok(Ok(started))) => started,
     };
-    let router = std::panic::catch_unwind(AssertUnwindSafe(|| started.router()))
-        .map_err(|payload| format!("building its router panicked: {}", panic_message(payload.as_ref())))?;
-    Ok(MemberState::Running { started, router: guard_panics(&entry.name, router), ctx })
-}
-
-/// Wraps a member router so a panicking handler answers 500 problem+json instead of dropping the connection.
-fn guard_panics(member: &str, router: Router) -> Router {
-    let member = member.to_owned();
-    router.layer(CatchPanicLayer::custom(move |payload: Box<dyn std::any::Any + Send>| -> Response {
-        tracing::error!(%member, panic = %panic_message(payload.as_ref()), "a request handler panicked");
-        Problem::internal().into_response()
-    }))
+    let router: Router = std::panic::catch_unwind(AssertUnwindSafe(|| started.router()))
+        .map_err(|payload| StartError::RouterPanicked { message: panic_message(payload.as_ref()) })?;
+    Ok(MemberState::Running { started, service: member_service(&entry.name, router), ctx })
 }

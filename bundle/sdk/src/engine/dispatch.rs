@@ -1,0 +1,203 @@
+//! Member dispatch: how a request for a member reaches it. Everything that happens between the socket and a
+//! member's own handler, in order:
+//!
+//! 1. **find the member** ([`Dispatch::route`]): in composite mode the first path segment names it and is stripped
+//!    (`/notify/targets?x=1` → member `notify`, path `/targets?x=1`); in split mode every path is the one member's;
+//! 2. **member health**: `/health` (and the manifest's `health_path`) answer 200, or 503 naming the start cause,
+//!    without authentication;
+//! 3. **authenticate** ([`authenticate`]): the host's signature (Gen B) and the caller's identity; on the member's
+//!    public paths a missing signature only makes the caller anonymous; untrusted identity headers are removed;
+//! 4. **the SDK's `/ui/`** when the member embeds a UI;
+//! 5. **the member's service** ([`MemberService`], built once at start by [`member_service`]), or 503 naming the
+//!    cause if the member failed to start.
+//!
+//! **Invariant:** member routers are never merged into one axum router (overlaps would panic); each member is a
+//! separate service behind a name lookup, and the SDK's own `/health` and `/ui/` sit in front of it.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use temps_bundle_protocol::headers::{ACTOR_TOKEN, USER_EMAIL, USER_ID, USER_PERMISSIONS, USER_ROLE};
+use tower::ServiceExt;
+use tower::util::BoxCloneSyncService;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use super::signature::HostSecret;
+use super::start::{MemberSlot, MemberState};
+use crate::caller::Caller;
+use crate::panic::panic_message;
+use crate::problem::Problem;
+
+/// What one running member answers requests with: its router and the layers around it. Cloning is cheap.
+pub(crate) type MemberService = BoxCloneSyncService<Request, Response, Infallible>;
+
+/// Builds a running member's service, once, at start. Each request clones it (reference counts only), so layers
+/// with shared state (a concurrency limit, a kill switch) see every request of the member.
+///
+/// **Per-member tower layers go here**, outermost last: they wrap the member's own routes only (the SDK's
+/// `/health` and `/ui/` are answered before this service is reached).
+pub(crate) fn member_service(member: &str, router: Router) -> MemberService {
+    let member = member.to_owned();
+    // A panicking handler answers 500 problem+json instead of dropping the connection.
+    let guarded = router.layer(CatchPanicLayer::custom(move |payload: Box<dyn std::any::Any + Send>| -> Response {
+        tracing::error!(%member, panic = %panic_message(payload.as_ref()), "a request handler panicked");
+        Problem::internal().into_response()
+    }));
+    BoxCloneSyncService::new(guarded)
+}
+
+/// The members of one process and the secret their requests must carry.
+pub(crate) struct Dispatch {
+    /// The per-process secret (Gen B); none in Gen A, where the host sends no signature.
+    secret: HostSecret,
+    /// Sorted by name.
+    members: Vec<Arc<MemberSlot>>,
+    index: HashMap<String, usize>,
+    /// Serving one member alone: every path is that member's.
+    split: bool,
+}
+
+impl Dispatch {
+    pub(crate) fn new(secret: HostSecret, members: Vec<MemberSlot>, split: bool) -> Self {
+        let members: Vec<Arc<MemberSlot>> = members.into_iter().map(Arc::new).collect();
+        let index = members.iter().enumerate().map(|(i, m)| (m.name.clone(), i)).collect();
+        Self { secret, members, index, split }
+    }
+
+    pub(crate) fn secret(&self) -> &HostSecret {
+        &self.secret
+    }
+
+    pub(crate) fn members(&self) -> &[Arc<MemberSlot>] {
+        &self.members
+    }
+
+    /// The member names, comma-separated, for messages.
+    pub(crate) fn names(&self) -> String {
+        self.members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
+    }
+
+    /// The member a request path belongs to and the member-relative rest of the path (step 1 of the module docs).
+    /// `None` when the path names no member.
+    pub(crate) fn route<'p>(&self, path: &'p str) -> Option<(&Arc<MemberSlot>, Cow<'p, str>)> {
+        if self.split {
+            return self.members.first().map(|m| (m, Cow::Borrowed(path)));
+        }
+        let trimmed = path.strip_prefix('/')?;
+        let (name, rest) = match trimmed.find('/') {
+            Some(slash) => (&trimmed[..slash], Cow::Borrowed(&trimmed[slash..])),
+            None => (trimmed, Cow::Borrowed("/")),
+        };
+        let member = self.index.get(name).and_then(|&i| self.members.get(i))?;
+        Some((member, rest))
+    }
+
+    /// Serves one request for `member`, `path` being the member-relative path (steps 2–5 of the module docs).
+    pub(crate) async fn serve(&self, member: &MemberSlot, req: Request, path: &str) -> Response {
+        if path == "/health" || path == member.manifest.health_path {
+            return member_health(member);
+        }
+        let public = member.manifest.is_public_path(path);
+        let caller = match authenticate(&self.secret, req.headers(), public) {
+            Ok(caller) => caller,
+            Err(problem) => return problem.into_response(),
+        };
+        let mut req = match with_path(req, path) {
+            Ok(req) => req,
+            Err(problem) => return problem.into_response(),
+        };
+        if caller == Caller::Anonymous {
+            strip_identity(req.headers_mut());
+        }
+        req.extensions_mut().insert(caller);
+        if let Some(ui) = &member.ui
+            && (path == "/ui" || path.starts_with("/ui/"))
+        {
+            return infallible(ui.clone().oneshot(req).await);
+        }
+        match &member.state {
+            MemberState::Running { service, .. } => infallible(service.clone().oneshot(req).await),
+            MemberState::Failed { cause } => unavailable(&member.name, &cause.to_string()).into_response(),
+        }
+    }
+}
+
+/// Checks the host's signature (Gen B) and parses the caller. On public paths a missing or wrong signature
+/// only makes the caller anonymous; elsewhere it is a 401, as is an anonymous caller.
+pub(crate) fn authenticate(secret: &HostSecret, headers: &HeaderMap, public: bool) -> Result<Caller, Problem> {
+    if !secret.is_required() {
+        // Gen A hosts send no signature and no identity, and nothing says they strip a client's x-temps-*
+        // headers: an identity there could be forged, so every Gen A caller is anonymous.
+        return Ok(Caller::Anonymous);
+    }
+    match secret.verify(headers) {
+        Ok(()) => {}
+        // On a public path an unsigned request is simply anonymous: its identity headers are not trusted.
+        Err(_) if public => return Ok(Caller::Anonymous),
+        Err(problem) => return Err(problem),
+    }
+    let caller = Caller::from_headers(headers).map_err(|e| Problem::authentication_required(e.to_string()))?;
+    if caller == Caller::Anonymous && !public {
+        return Err(Problem::authentication_required("this route needs a signed-in Temps user"));
+    }
+    Ok(caller)
+}
+
+/// Removes identity headers the engine did not trust, so a member reading raw headers cannot be fooled either.
+fn strip_identity(headers: &mut HeaderMap) {
+    for name in [USER_ID, USER_EMAIL, USER_ROLE, USER_PERMISSIONS, ACTOR_TOKEN] {
+        headers.remove(name);
+    }
+}
+
+/// `/<member>/health`: 200 with the member's version while it runs, 503 naming the cause once it failed.
+fn member_health(member: &MemberSlot) -> Response {
+    match member.error() {
+        None => {
+            Json(json!({ "status": "ok", "member": member.name, "version": member.manifest.version })).into_response()
+        }
+        Some(cause) => unavailable(&member.name, &cause).into_response(),
+    }
+}
+
+fn unavailable(member: &str, cause: &str) -> Problem {
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "member-unavailable",
+        "Member Unavailable",
+        format!("member {member:?} failed to start: {cause}"),
+    )
+}
+
+fn infallible(result: Result<Response, Infallible>) -> Response {
+    match result {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+/// The request with its path replaced (the query kept).
+fn with_path(req: Request, path: &str) -> Result<Request, Problem> {
+    let (mut parts, body) = req.into_parts();
+    let path_and_query = match parts.uri.query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_owned(),
+    };
+    parts.uri = Uri::builder()
+        .path_and_query(path_and_query)
+        .build()
+        .map_err(|e| Problem::bad_request(format!("cannot rewrite the request path {path:?}: {e}")))?;
+    Ok(Request::from_parts(parts, body))
+}
+
+#[cfg(test)]
+#[path = "dispatch_tests.rs"]
+mod tests;
