@@ -4,6 +4,7 @@
 
 mod channel;
 mod cli;
+mod connections;
 mod deploy_pulse;
 mod events;
 mod handshake;

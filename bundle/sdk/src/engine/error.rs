@@ -30,8 +30,6 @@ pub enum EngineError {
     ChmodSocket { path: PathBuf, source: std::io::Error },
     #[error("cannot listen for signals: {0}")]
     Signals(std::io::Error),
-    #[error("server failed: {0}")]
-    Serve(std::io::Error),
 }
 
 /// Why the Gen B launch config on stdin was refused (protocol §2.2 step 4). The plugin exits 1 with this message.

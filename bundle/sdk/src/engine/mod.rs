@@ -16,9 +16,11 @@ pub mod logging;
 pub mod openapi;
 pub mod router;
 pub mod serve;
+pub mod server;
 pub mod service;
 pub mod shutdown;
 pub mod signature;
+pub mod socket;
 pub mod start;
 
 use std::process::ExitCode;

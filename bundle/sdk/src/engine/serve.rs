@@ -1,12 +1,10 @@
 //! Running the plugin: handshake, start members, bind the socket, serve until a signal, shut down in order.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::Request;
 use axum::routing::{any, post};
 use temps_bundle_protocol::headers::{CHANNEL_PATH, EVENTS_PATH};
 use temps_bundle_protocol::{Generation, PROTOCOL_VERSION, PluginManifest, ReadyMessage};
@@ -22,12 +20,14 @@ use super::error::EngineError;
 use super::handshake::{self, Requested};
 use super::openapi::composite_openapi;
 use super::router::{App, app_router};
+use super::server::{self, ServerLimits};
 use super::service::BundleService;
 use super::shutdown;
 use super::signature::HostSecret;
+use super::socket::bind_socket;
 use super::start::{MemberSlot, start_members};
 use crate::channel::ChannelHub;
-use crate::channel::server::{self, ChannelRoute};
+use crate::channel::server::{ChannelRoute, upgrade};
 use crate::context::LaunchFacts;
 use crate::events::{EventBus, EventsRoute, post_event};
 
@@ -114,16 +114,17 @@ pub async fn run(config: BundleConfig, argv: &[String]) -> Result<(), EngineErro
 
     // Signal handlers go in before `ready`: a host may stop us the moment it reads that line.
     let signal = shutdown::termination()?;
+    let limits = ServerLimits::from_env().fitted_to(server::limits::raise_descriptor_limit());
     let (listener, socket_file) = bind_socket(&socket_path)?;
     handshake::write_ready(&ready)?;
     channel.mark_ready();
     tracing::info!(socket = %socket_path.display(), ?generation, members = app.dispatch.members().len(), split, "ready");
     watch_channel(channel, generation);
 
-    let result = serve_until_signal(listener, service, signal, &shutdown_tx).await;
+    serve_until_signal(listener, service, limits, signal, &shutdown_tx).await;
     shutdown_members(app.dispatch.members()).await;
     socket_file.remove();
-    result
+    Ok(())
 }
 
 /// What the host handed over at launch: the secret, and the access the manifest asked for.
@@ -153,9 +154,8 @@ async fn launch_facts(args: &LaunchArgs, manifest: &PluginManifest) -> Result<La
 
 /// The protocol's own routes: the channel upgrade and the events fallback.
 fn protocol_routes(hub: Arc<ChannelHub>, bus: Arc<EventBus>, secret: HostSecret) -> Router {
-    let channel = Router::new()
-        .route(CHANNEL_PATH, any(server::upgrade))
-        .with_state(ChannelRoute { hub, secret: secret.clone() });
+    let channel =
+        Router::new().route(CHANNEL_PATH, any(upgrade)).with_state(ChannelRoute { hub, secret: secret.clone() });
     let events = Router::new().route(EVENTS_PATH, post(post_event)).with_state(EventsRoute { bus, secret });
     channel.merge(events)
 }
@@ -191,46 +191,32 @@ fn watch_channel(hub: Arc<ChannelHub>, generation: Generation) {
     });
 }
 
+/// Serves until a signal (or the server's own end), then gives in-flight requests the grace period.
 async fn serve_until_signal(
     listener: UnixListener,
     service: BundleService,
+    limits: ServerLimits,
     signal: impl Future<Output = &'static str>,
     shutdown_tx: &watch::Sender<bool>,
-) -> Result<(), EngineError> {
+) {
     let mut stopping = shutdown_tx.subscribe();
     let graceful = async move {
         let _ = stopping.wait_for(|s| *s).await;
     };
-    let mut server = tokio::spawn(
-        axum::serve(listener, axum::ServiceExt::<Request>::into_make_service(service))
-            .with_graceful_shutdown(graceful)
-            .into_future(),
-    );
+    let mut server = tokio::spawn(server::serve(listener, service, limits, graceful));
     tokio::select! {
         name = signal => {
             tracing::info!(signal = name, "shutting down: no new connections, waiting for in-flight requests");
             let _ = shutdown_tx.send(true);
             let grace = shutdown::grace();
-            match tokio::time::timeout(grace, &mut server).await {
-                Ok(joined) => flatten(joined),
-                Err(_) => {
-                    tracing::warn!(grace_ms = grace.as_millis() as u64, "in-flight requests did not finish in time; closing them");
-                    server.abort();
-                    Ok(())
-                }
+            if tokio::time::timeout(grace, &mut server).await.is_err() {
+                tracing::warn!(grace_ms = grace.as_millis() as u64, "in-flight requests did not finish in time; closing them");
+                server.abort();
             }
         }
-        joined = &mut server => {
+        _ = &mut server => {
             let _ = shutdown_tx.send(true);
-            flatten(joined)
         }
-    }
-}
-
-fn flatten(joined: Result<std::io::Result<()>, tokio::task::JoinError>) -> Result<(), EngineError> {
-    match joined {
-        Ok(result) => result.map_err(EngineError::Serve),
-        Err(join) => Err(EngineError::Serve(std::io::Error::other(join.to_string()))),
     }
 }
 
@@ -254,45 +240,4 @@ async fn shutdown_members(members: &[Arc<MemberSlot>]) {
 
 async fn create_dir(path: &Path) -> Result<(), EngineError> {
     tokio::fs::create_dir_all(path).await.map_err(|source| EngineError::CreateDataDir { path: path.to_owned(), source })
-}
-
-/// The socket file this process bound, identified by device and inode so shutdown never removes a socket a
-/// newer process (a restart or an update's candidate) has since bound at the same path.
-struct SocketFile {
-    path: PathBuf,
-    identity: Option<(u64, u64)>,
-}
-
-impl SocketFile {
-    fn remove(&self) {
-        if file_identity(&self.path) != self.identity {
-            tracing::info!(socket = %self.path.display(), "the socket path now belongs to another process; left alone");
-            return;
-        }
-        if let Err(error) = std::fs::remove_file(&self.path) {
-            tracing::warn!(socket = %self.path.display(), %error, "could not remove the socket file");
-        }
-    }
-}
-
-fn file_identity(path: &Path) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::symlink_metadata(path).ok().map(|m| (m.dev(), m.ino()))
-}
-
-/// Removes a stale socket file, binds, and restricts the socket to its owner (0600).
-fn bind_socket(path: &Path) -> Result<(UnixListener, SocketFile), EngineError> {
-    match std::fs::remove_file(path) {
-        Ok(()) => tracing::info!(socket = %path.display(), "removed a stale socket file"),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(source) => return Err(EngineError::RemoveStaleSocket { path: path.to_owned(), source }),
-    }
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|source| EngineError::BindSocket { path: path.to_owned(), source })?;
-    }
-    let listener =
-        UnixListener::bind(path).map_err(|source| EngineError::BindSocket { path: path.to_owned(), source })?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-        .map_err(|source| EngineError::ChmodSocket { path: path.to_owned(), source })?;
-    Ok((listener, SocketFile { path: path.to_owned(), identity: file_identity(path) }))
 }

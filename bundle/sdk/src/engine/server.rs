@@ -1,0 +1,191 @@
+//! The HTTP server on the plugin socket: an accept loop over hyper's HTTP/1 connections with a Tokio timer, so
+//! header-read and keep-alive idle timeouts apply, a request-body deadline, and a connection cap. Runs until
+//! `shutdown` resolves, then drains; the process shell (`serve::run`) owns everything else, so tests can run
+//! [`serve`] in-process on any listener with any service.
+
+pub mod body;
+pub mod connections;
+pub mod limits;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::response::Response;
+use hyper::body::{Body as _, Incoming};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::{UnixListener, UnixStream};
+use tower::ServiceExt;
+use tower::util::Oneshot;
+
+use body::DeadlineBody;
+use connections::{Admitted, Busy, Connection, Connections, Order, Refused};
+pub use limits::ServerLimits;
+
+/// How long the accept loop pauses after a failed `accept` (typically EMFILE) before trying again.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// Serves `service` on `listener` within `limits` until `shutdown` resolves, then waits for in-flight requests
+/// (the caller bounds that wait: see `serve::run`).
+pub async fn serve<S>(listener: UnixListener, service: S, limits: ServerLimits, shutdown: impl Future<Output = ()>)
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + Unpin + 'static,
+    S::Future: Send + Unpin + 'static,
+{
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
+    let http = Arc::new(http);
+    let connections = Arc::new(Connections::default());
+    let mut warned_full = false;
+    tokio::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot accept a connection; retrying shortly");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
+            },
+        };
+        match connections.admit(limits.max_connections) {
+            Ok(admitted) => {
+                warned_full = false;
+                tokio::spawn(serve_connection(http.clone(), stream, service.clone(), limits.body_timeout, admitted));
+            }
+            // Dropping the stream closes it: the client sees the connection end before any answer.
+            Err(Refused::Full) if !warned_full => {
+                warned_full = true;
+                tracing::warn!(cap = limits.max_connections, "every connection is busy; closing new ones");
+            }
+            Err(_) => {}
+        }
+    }
+    connections.stop();
+    drop(listener);
+    connections.drained().await;
+}
+
+async fn serve_connection<S>(
+    http: Arc<hyper::server::conn::http1::Builder>,
+    stream: UnixStream,
+    service: S,
+    body_timeout: Duration,
+    admitted: Admitted,
+) where
+    S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + Unpin + 'static,
+    S::Future: Send + Unpin + 'static,
+{
+    let service = ConnectionService { inner: service, connection: admitted.connection().clone(), body_timeout };
+    let conn = http.serve_connection(TokioIo::new(stream), service).with_upgrades();
+    tokio::pin!(conn);
+    let result = tokio::select! {
+        result = conn.as_mut() => result,
+        order = admitted.order() => match order {
+            Order::Close => return,
+            Order::Drain => {
+                conn.as_mut().graceful_shutdown();
+                conn.await
+            }
+        },
+    };
+    if let Err(error) = result {
+        // Timeouts and clients that hang up are routine on a socket anyone local may open.
+        tracing::debug!(%error, "connection ended with an error");
+    }
+}
+
+/// The bundle's service as hyper sees it on one connection: the body gets the read timeout, and the connection
+/// is marked busy while the request is handled.
+struct ConnectionService<S> {
+    inner: S,
+    connection: Arc<Connection>,
+    body_timeout: Duration,
+}
+
+impl<S> hyper::service::Service<hyper::Request<Incoming>> for ConnectionService<S>
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + Unpin + 'static,
+    S::Future: Send + Unpin + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Tracked<Oneshot<S, Request>>;
+
+    fn call(&self, req: hyper::Request<Incoming>) -> Self::Future {
+        let busy = self.connection.busy();
+        // A request without a body (most of them) needs no timer.
+        let req = req.map(|body| {
+            if body.is_end_stream() { Body::new(body) } else { Body::new(DeadlineBody::new(body, self.body_timeout)) }
+        });
+        Tracked { inner: self.inner.clone().oneshot(req), _busy: busy }
+    }
+}
+
+/// A response future that keeps its connection marked busy until it resolves.
+struct Tracked<F> {
+    inner: F,
+    _busy: Busy,
+}
+
+impl<F: Future + Unpin> Future for Tracked<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        Pin::new(&mut self.inner).poll(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::routing::get;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    async fn get_over(path: &std::path::Path, request: &str) -> String {
+        let mut stream = UnixStream::connect(path).await.unwrap();
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        answer
+    }
+
+    #[tokio::test]
+    async fn serves_in_process_until_shutdown_and_lets_the_request_in_flight_finish() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sock");
+        let listener = UnixListener::bind(&path).unwrap();
+        let router = Router::new().route("/ok", get(|| async { "ok" })).route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                "slow"
+            }),
+        );
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, router, ServerLimits::default(), async move {
+            let _ = stopped.await;
+        }));
+        let answer = get_over(&path, "GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await;
+        assert!(answer.starts_with("HTTP/1.1 200") && answer.ends_with("ok"), "{answer}");
+        let slow = tokio::spawn({
+            let path = path.clone();
+            async move { get_over(&path, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n").await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        stop.send(()).unwrap();
+        let answer = slow.await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200") && answer.ends_with("slow"), "{answer}");
+        tokio::time::timeout(Duration::from_secs(5), server).await.unwrap().unwrap();
+        assert!(UnixStream::connect(&path).await.is_err(), "the listener is closed after shutdown");
+    }
+}
