@@ -10,7 +10,7 @@ use crate::error::{HttpError, Refusal, find_refusal};
 use crate::guard;
 use crate::policy::OutboundPolicy;
 use crate::resolver::{GuardedResolver, ResolveFailure, resolve_checked};
-use crate::response::OutboundResponse;
+use crate::response::{OutboundResponse, OutboundStream};
 
 /// Limits of an [`OutboundClient`]. [`ClientConfig::for_member`] gives the defaults and the operator's policy.
 #[derive(Debug, Clone)]
@@ -22,6 +22,8 @@ pub struct ClientConfig {
     pub timeout: Duration,
     /// Bodies beyond this are aborted mid-stream with [`HttpError::TooLarge`].
     pub max_response_bytes: u64,
+    /// Redirects followed (each hop checked by the guard); `0` follows none and returns the 3xx answer itself,
+    /// for callers that record redirect chains hop by hop (the crawler).
     pub max_redirects: usize,
     pub policy: OutboundPolicy,
 }
@@ -137,8 +139,27 @@ impl OutboundRequest<'_> {
         self.send_unredacted().await.map_err(HttpError::redacted)
     }
 
-    async fn send_unredacted(self) -> Result<OutboundResponse, HttpError> {
-        let config = &self.client.config;
+    /// Sends the request and returns once the headers arrived; the body is then read chunk by chunk with
+    /// [`OutboundStream::chunk`], within the same size cap and total timeout. For callers that parse as they read
+    /// (a crawler) and must not hold a whole large body.
+    pub async fn send_streaming(self) -> Result<OutboundStream, HttpError> {
+        let config = self.client.config.clone();
+        let url = self.url.clone();
+        let started = Instant::now();
+        let builder = self.builder()?;
+        let response = match tokio::time::timeout(config.timeout, builder.send()).await {
+            Err(_) => return Err(HttpError::Timeout { url: redact(&url), after: config.timeout }),
+            Ok(Err(e)) => return Err(map_reqwest(&url, e, config.timeout).redacted()),
+            Ok(Ok(response)) => response,
+        };
+        if response.content_length().is_some_and(|n| n > config.max_response_bytes) {
+            return Err(HttpError::TooLarge { url: redact(&url), limit: config.max_response_bytes });
+        }
+        Ok(OutboundStream::new(response, url, started, config))
+    }
+
+    /// The reqwest request, after the URL passed [`OutboundClient::check_url`].
+    fn builder(self) -> Result<reqwest::RequestBuilder, HttpError> {
         let url = self.client.check_url(&self.url)?;
         let mut builder = self.client.inner.request(self.method, url);
         for (name, value) in &self.headers {
@@ -147,6 +168,13 @@ impl OutboundRequest<'_> {
         if let Some(body) = self.body {
             builder = builder.body(body);
         }
+        Ok(builder)
+    }
+
+    async fn send_unredacted(self) -> Result<OutboundResponse, HttpError> {
+        let config = self.client.config.clone();
+        let url = self.url.clone();
+        let builder = self.builder()?;
         let started = Instant::now();
         let exchange = async {
             let response = builder.send().await?;
@@ -158,12 +186,10 @@ impl OutboundRequest<'_> {
         };
         // reqwest's own timeout covers the body too; this one is a backstop for anything it does not cover.
         match tokio::time::timeout(config.timeout, exchange).await {
-            Err(_) => Err(HttpError::Timeout { url: self.url, after: config.timeout }),
+            Err(_) => Err(HttpError::Timeout { url, after: config.timeout }),
             Ok(Ok(response)) => Ok(response),
-            Ok(Err(ReadError::TooLarge)) => {
-                Err(HttpError::TooLarge { url: self.url, limit: config.max_response_bytes })
-            }
-            Ok(Err(ReadError::Reqwest(e))) => Err(map_reqwest(&self.url, e, config.timeout)),
+            Ok(Err(ReadError::TooLarge)) => Err(HttpError::TooLarge { url, limit: config.max_response_bytes }),
+            Ok(Err(ReadError::Reqwest(e))) => Err(map_reqwest(&url, e, config.timeout)),
         }
     }
 }
@@ -242,6 +268,9 @@ fn check_literal(policy: &OutboundPolicy, url: &Url) -> Result<(), Refusal> {
 
 fn redirect_policy(policy: Arc<OutboundPolicy>, max_redirects: usize) -> redirect::Policy {
     redirect::Policy::custom(move |attempt| {
+        if max_redirects == 0 {
+            return attempt.stop();
+        }
         if attempt.previous().len() > max_redirects {
             return attempt.error(Refusal::TooManyRedirects { limit: max_redirects });
         }
@@ -259,7 +288,7 @@ fn redirect_policy(policy: Arc<OutboundPolicy>, max_redirects: usize) -> redirec
     })
 }
 
-fn map_reqwest(url: &str, error: reqwest::Error, after: Duration) -> HttpError {
+pub(crate) fn map_reqwest(url: &str, error: reqwest::Error, after: Duration) -> HttpError {
     if let Some(refusal) = find_refusal(&error) {
         return refusal.clone().into_http_error(url);
     }

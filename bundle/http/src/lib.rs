@@ -23,7 +23,7 @@ mod response;
 pub use client::{ClientConfig, OutboundClient, OutboundRequest, redact, user_agent};
 pub use error::HttpError;
 pub use policy::{ALLOW_HOSTS_ENV, ALLOW_PRIVATE_ENV, OutboundPolicy};
-pub use response::OutboundResponse;
+pub use response::{OutboundResponse, OutboundStream};
 
 pub use reqwest::Method;
 

@@ -178,3 +178,45 @@ fn urlencode(text: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn streamed_bodies_arrive_in_chunks_within_the_cap() {
+    let addr = server().await;
+    let config = ClientConfig { max_response_bytes: 80 * 1024, ..ClientConfig::for_member("crawl") };
+    let roomy = OutboundClient::new(ClientConfig { policy: OutboundPolicy::allow_all(), ..config }).unwrap();
+    let mut stream = roomy.get(&format!("http://{addr}/stream")).send_streaming().await.unwrap();
+    assert_eq!(stream.status, 200);
+    let (mut chunks, mut bytes) = (0, 0);
+    while let Some(chunk) = stream.chunk().await.unwrap() {
+        chunks += 1;
+        bytes += chunk.len();
+    }
+    assert_eq!(bytes, 64 * 1024);
+    assert!(chunks > 1, "the body came in {chunks} chunk(s)");
+    let mut capped =
+        client(OutboundPolicy::allow_all()).get(&format!("http://{addr}/stream")).send_streaming().await.unwrap();
+    let err = loop {
+        match capped.chunk().await {
+            Ok(Some(_)) => continue,
+            Ok(None) => panic!("the cap was not enforced"),
+            Err(err) => break err,
+        }
+    };
+    assert!(matches!(err, HttpError::TooLarge { limit: 2048, .. }), "{err:?}");
+    let err =
+        client(OutboundPolicy::allow_all()).get(&format!("http://{addr}/big")).send_streaming().await.unwrap_err();
+    assert!(matches!(err, HttpError::TooLarge { .. }), "a Content-Length over the cap fails at once: {err:?}");
+}
+
+#[tokio::test]
+async fn zero_redirects_returns_the_redirect_itself() {
+    let addr = server().await;
+    let config =
+        ClientConfig { max_redirects: 0, policy: OutboundPolicy::allow_all(), ..ClientConfig::for_member("crawl") };
+    let client = OutboundClient::new(config).unwrap();
+    let response = client.get(&format!("http://{addr}/to?url=/ok")).send().await.unwrap();
+    assert_eq!(response.status, 307);
+    assert_eq!(response.headers["location"], "/ok");
+    let stream = client.get(&format!("http://{addr}/to?url=/ok")).send_streaming().await.unwrap();
+    assert_eq!(stream.status, 307);
+}
