@@ -52,6 +52,7 @@
 //! **Invariant:** only the SQLite backend is compiled in (no TLS, no network database drivers); a member that
 //! must share state across Temps nodes declares `requires_db` and brings its own PostgreSQL connection.
 
+pub mod cap;
 mod error;
 mod merge_patch;
 mod migrate;

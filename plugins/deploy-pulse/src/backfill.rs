@@ -3,12 +3,12 @@
 //! data changes nothing (every row merges to itself).
 
 use serde::Serialize;
-use temps_bundle_sdk::channel::{ChannelError, Temps};
+use temps_bundle_sdk::channel::Temps;
 use temps_bundle_store::Store;
-use temps_bundle_store::sea_orm::DbErr;
 
-use crate::lifecycle;
+use crate::error::PulseError;
 use crate::repository::{self, Change, Project};
+use crate::{caps, lifecycle};
 
 /// What one backfill did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -28,21 +28,17 @@ pub struct ProjectFailure {
     pub message: String,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum BackfillError {
-    #[error("cannot list projects over the platform channel: {0}")]
-    ListProjects(#[source] ChannelError),
-    #[error("cannot store backfilled data: {0}")]
-    Store(#[from] DbErr),
-}
-
 /// Runs one backfill asking for up to `limit` deployments per project.
-pub async fn backfill(temps: &Temps, store: &Store, limit: u32) -> Result<BackfillReport, BackfillError> {
-    let projects = temps.list_projects().await.map_err(BackfillError::ListProjects)?;
+pub async fn backfill(temps: &Temps, store: &Store, limit: u32) -> Result<BackfillReport, PulseError> {
+    let projects = temps.list_projects().await.map_err(PulseError::ListProjects)?;
     let mut report = BackfillReport::default();
     for project in &projects {
         report.projects += 1;
-        let row = Project { project_id: i64::from(project.id), name: project.name.clone(), slug: project.slug.clone() };
+        let row = Project {
+            project_id: i64::from(project.id),
+            name: caps::text(&project.name),
+            slug: caps::text(&project.slug),
+        };
         repository::record_project(store, &row).await?;
         let deployments = match temps.list_deployments(project.id, None, Some(u64::from(limit))).await {
             Ok(deployments) => deployments,

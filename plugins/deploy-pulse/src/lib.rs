@@ -1,34 +1,37 @@
 //! `deploy-pulse`: deployment health and delivery metrics across every Temps project.
 //!
-//! It subscribes to `deployment.*`, stores every event once (deduplicated by event id) and folds them into one row
-//! per deployment with its lifecycle timestamps ([`lifecycle`]); a backfill over the platform channel
-//! ([`backfill`]) fills the history on start and on demand. [`metrics`] turns rows into delivery metrics
-//! (frequency, change failure rate, time to restore, lead time, current state, streaks) that the API ([`api`])
-//! and the UI (`web/`) show.
+//! It subscribes to `deployment.*`, stores every event once (deduplicated by event id, capped in size:
+//! [`caps`]) and folds them into one row per deployment with its lifecycle timestamps ([`lifecycle`]); a
+//! backfill over the platform channel ([`backfill`]) fills the history on start and on demand, and a pruner
+//! ([`worker`]) deletes what is older than the retention setting. [`metrics`] turns rows into delivery metrics
+//! (frequency, change failure rate, time to restore, lead time, current state, streaks) that the API
+//! ([`routes`], shapes in [`views`]) and the UI (`web/`) show.
 //!
 //! **Invariant:** the metrics are pure functions of the stored rows and a window: no clock, no I/O in [`metrics`].
 
-pub mod api;
 pub mod backfill;
+pub mod caps;
+pub mod entity;
+pub mod error;
 pub mod lifecycle;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
 pub mod repository;
+pub mod routes;
 pub mod schema;
 pub mod settings;
-pub mod timestamp;
+pub mod state;
 pub mod views;
-
-use std::sync::Arc;
+pub mod worker;
 
 use include_dir::{Dir, include_dir};
 use temps_bundle_sdk::prelude::*;
-use temps_bundle_store::{Settings, Store};
+use temps_bundle_store::{Settings, Store, timestamp};
 
-use crate::api::PulseState;
 use crate::repository::Recorded;
 use crate::settings::PulseSettings;
+use crate::state::PulseState;
 
 /// The built UI (`web/dist`, or the placeholder `build.rs` writes until `cargo xtask ui` has run).
 static UI: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/web/dist");
@@ -61,27 +64,22 @@ impl Plugin for DeployPulse {
     async fn on_start(&self, ctx: &Context) -> Result<PulseState, BoxError> {
         let store = Store::open_for(ctx, schema::DB_FILE, schema::MIGRATIONS).await?;
         let settings = Settings::<PulseSettings>::load(&store).await?;
-        let state = PulseState { store, settings, temps: ctx.temps().clone(), backfill_lock: Arc::default() };
+        let state = PulseState { store, settings, temps: ctx.temps().clone(), backfill_lock: Default::default() };
         if state.settings.current().backfill_on_start {
             let task_state = state.clone();
-            ctx.spawn("backfill", move |_ctx| {
-                let state = task_state.clone();
-                async move {
-                    if let Err(error) = state.run_backfill().await {
-                        tracing::warn!(%error, "backfill on start failed; POST /backfill retries it");
-                    }
-                }
-            });
+            ctx.spawn("backfill", move |_ctx| worker::backfill_on_start(task_state.clone()));
         }
+        let task_state = state.clone();
+        ctx.spawn("prune", move |_ctx| worker::prune_forever(task_state.clone()));
         Ok(state)
     }
 
     fn router(&self, _ctx: &Context, state: PulseState) -> Router {
-        api::router(state)
+        routes::router(state)
     }
 
     async fn on_event(&self, _ctx: &Context, state: &PulseState, event: PluginEvent) {
-        match repository::record_event(&state.store, &event, timestamp::now()).await {
+        match repository::record_event(&state.store, &event, timestamp::now_ms()).await {
             Ok(Recorded::Stored) => {
                 tracing::debug!(event_id = %event.id, event_type = %event.event_type, "event stored")
             }
@@ -100,3 +98,6 @@ impl Plugin for DeployPulse {
 }
 
 temps_bundle_sdk::register!(DeployPulse);
+
+#[cfg(test)]
+mod tests;

@@ -5,13 +5,12 @@
 //! moment; backfill only fills gaps), except the host's raw `host_state`, which follows the newest view. Merging
 //! the same observation twice changes nothing, which is what makes backfill idempotent.
 
-use sea_orm::FromQueryResult;
 use serde_json::{Map, Value};
 use temps_bundle_sdk::PluginEvent;
 use temps_bundle_sdk::protocol::DeploymentInfo;
-use temps_bundle_store::sea_orm;
+use temps_bundle_store::timestamp;
 
-use crate::timestamp;
+use crate::caps;
 
 /// The normalized outcome of a deployment.
 pub const SUCCEEDED: &str = "succeeded";
@@ -23,30 +22,8 @@ pub const RUNNING: &str = "running";
 /// See [`Deployment::environment_key`].
 pub type EnvironmentKey<'a> = (Option<i64>, Option<&'a str>);
 
-/// One row of the `deployments` table. Times are Unix milliseconds.
-#[derive(Debug, Clone, PartialEq, Eq, Default, FromQueryResult)]
-pub struct Deployment {
-    pub deployment_id: i64,
-    pub project_id: i64,
-    pub environment_id: Option<i64>,
-    pub environment_name: Option<String>,
-    /// One of [`SUCCEEDED`], [`FAILED`], [`CANCELLED`], [`RUNNING`].
-    pub state: String,
-    /// The host's own word for the state, as last backfilled.
-    pub host_state: Option<String>,
-    pub branch: Option<String>,
-    pub commit_sha: Option<String>,
-    pub commit_message: Option<String>,
-    pub commit_author: Option<String>,
-    pub url: Option<String>,
-    pub error_message: Option<String>,
-    pub created_at: Option<i64>,
-    pub started_at: Option<i64>,
-    pub succeeded_at: Option<i64>,
-    pub failed_at: Option<i64>,
-    pub cancelled_at: Option<i64>,
-    pub ready_at: Option<i64>,
-}
+/// One row of the `deployments` table (the sea-orm model). Times are Unix milliseconds.
+pub type Deployment = crate::entity::deployment::Model;
 
 /// What one event or one backfilled record says about a deployment.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -147,11 +124,11 @@ pub fn from_info(info: &DeploymentInfo) -> Observation {
         deployment_id: i64::from(info.id),
         project_id: i64::from(info.project_id),
         environment_id: Some(i64::from(info.environment_id)),
-        host_state: Some(info.state.clone()),
-        branch: info.branch.clone(),
-        commit_sha: info.commit_sha.clone(),
-        commit_message: info.commit_message.clone(),
-        commit_author: info.commit_author.clone(),
+        host_state: Some(caps::text(&info.state)),
+        branch: info.branch.as_deref().map(caps::text),
+        commit_sha: info.commit_sha.as_deref().map(caps::text),
+        commit_message: info.commit_message.as_deref().map(caps::text),
+        commit_author: info.commit_author.as_deref().map(caps::text),
         created_at: timestamp::parse(&info.created_at),
         started_at: info.started_at.as_deref().and_then(timestamp::parse),
         ..Observation::default()
@@ -229,7 +206,7 @@ fn int(data: &Map<String, Value>, key: &str) -> Option<i64> {
 }
 
 fn text(data: &Map<String, Value>, key: &str) -> Option<String> {
-    data.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    data.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(caps::text)
 }
 
 #[cfg(test)]

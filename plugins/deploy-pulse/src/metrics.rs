@@ -17,9 +17,9 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use temps_bundle_store::timestamp::{self, DAY_MS};
 
 use crate::lifecycle::{CANCELLED, Deployment, EnvironmentKey, FAILED, SUCCEEDED};
-use crate::timestamp::{self, DAY_MS};
 
 /// A window of `days` days ending at `end` (Unix ms, inclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

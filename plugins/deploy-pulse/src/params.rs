@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
 use temps_bundle_sdk::Problem;
+use temps_bundle_store::timestamp;
 
 use crate::metrics::Window;
-use crate::timestamp;
 
 /// The windows the metrics offer, in days.
 pub const WINDOWS: [u32; 3] = [7, 30, 90];

@@ -1,11 +1,19 @@
-//! deploy-pulse's queries: recording events and observations, and reading deployments and projects back.
+//! deploy-pulse's queries, through its sea-orm entities: recording events and observations, reading deployments
+//! and projects back, and pruning what is older than the retention window.
 
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, Set, TryInsertResult,
+};
 use temps_bundle_sdk::PluginEvent;
-use temps_bundle_store::{Store, sea_orm};
+use temps_bundle_store::{Store, sea_orm, timestamp};
 
+use crate::caps;
+use crate::entity::{deployment, event, project};
 use crate::lifecycle::{self, Deployment, Observation};
-use crate::timestamp;
 
 /// What recording one event did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,12 +33,7 @@ pub enum Change {
 }
 
 /// A row of the `projects` table.
-#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
-pub struct Project {
-    pub project_id: i64,
-    pub name: String,
-    pub slug: String,
-}
+pub type Project = project::Model;
 
 /// A deployment with how many events were stored for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,40 +42,32 @@ pub struct Listed {
     pub event_count: i64,
 }
 
-const DEPLOYMENT_COLUMNS: &str = "deployment_id, project_id, environment_id, environment_name, state, host_state, \
-    branch, commit_sha, commit_message, commit_author, url, error_message, created_at, started_at, succeeded_at, \
-    failed_at, cancelled_at, ready_at";
-
-/// [`DEPLOYMENT_COLUMNS`] for display: a row without an environment name (backfill knows only ids) borrows the
-/// name an event gave another deployment of the same environment. Never used for merging: stored rows stay as
-/// observed, so a backfill does not rewrite them.
-fn display_columns() -> String {
-    DEPLOYMENT_COLUMNS.replace(
-        "environment_name,",
-        "COALESCE(d.environment_name, (SELECT n.environment_name FROM deployments n
-             WHERE n.environment_id = d.environment_id AND n.environment_name IS NOT NULL LIMIT 1)) AS environment_name,",
-    )
+/// What one pruning pass deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub events: u64,
+    pub deployments: u64,
 }
 
 /// Stores `event` unless its id was stored before, and merges it into its deployment; one transaction.
 pub async fn record_event(store: &Store, event: &PluginEvent, received_at: i64) -> Result<Recorded, DbErr> {
     let txn = store.begin_write().await?;
     let observation = lifecycle::from_event(event);
-    let payload = serde_json::to_string(event).map_err(|e| DbErr::Custom(format!("cannot encode event: {e}")))?;
-    let insert = statement(
-        "INSERT INTO events (event_id, event_type, deployment_id, project_id, occurred_at, received_at, payload)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
-        vec![
-            event.id.clone().into(),
-            event.event_type.clone().into(),
-            observation.as_ref().map(|o| o.deployment_id).into(),
-            observation.as_ref().map(|o| o.project_id).or(event.project_id).into(),
-            timestamp::parse(&event.timestamp).into(),
-            received_at.into(),
-            payload.into(),
-        ],
-    );
-    if txn.execute_raw(insert).await?.rows_affected() == 0 {
+    let row = event::ActiveModel {
+        event_id: Set(event.id.clone()),
+        event_type: Set(caps::text(&event.event_type)),
+        deployment_id: Set(observation.as_ref().map(|o| o.deployment_id)),
+        project_id: Set(observation.as_ref().map(|o| o.project_id).or(event.project_id)),
+        occurred_at: Set(timestamp::parse(&event.timestamp)),
+        received_at: Set(received_at),
+        payload: Set(caps::payload(event)),
+        ..Default::default()
+    };
+    let inserted = event::Entity::insert(row)
+        .on_conflict_do_nothing_on([event::Column::EventId])
+        .exec_without_returning(&txn)
+        .await?;
+    if !matches!(inserted, TryInsertResult::Inserted(1..)) {
         txn.rollback().await?;
         return Ok(Recorded::Duplicate);
     }
@@ -93,43 +88,38 @@ pub async fn record_observation(store: &Store, observation: &Observation) -> Res
 
 /// Inserts or renames a project.
 pub async fn record_project(store: &Store, project: &Project) -> Result<Change, DbErr> {
-    let existing = Project::find_by_statement(statement(
-        "SELECT project_id, name, slug FROM projects WHERE project_id = ?",
-        vec![project.project_id.into()],
-    ))
-    .one(store.db())
-    .await?;
-    if existing.as_ref() == Some(project) {
-        return Ok(Change::Unchanged);
-    }
-    let upsert = statement(
-        "INSERT INTO projects (project_id, name, slug) VALUES (?, ?, ?)
-         ON CONFLICT (project_id) DO UPDATE SET name = excluded.name, slug = excluded.slug",
-        vec![project.project_id.into(), project.name.clone().into(), project.slug.clone().into()],
-    );
-    store.db().execute_raw(upsert).await?;
-    Ok(if existing.is_some() { Change::Updated } else { Change::Inserted })
+    let txn = store.begin_write().await?;
+    let existing = project::Entity::find_by_id(project.project_id).one(&txn).await?;
+    let change = upsert::<project::Entity>(&txn, existing.as_ref(), project.clone()).await?;
+    txn.commit().await?;
+    Ok(change)
 }
 
-/// Every known project: backfilled ones with their names, plus ids only seen in events.
+/// Every known project: backfilled ones with their names, plus ids only seen in events, by id.
 pub async fn projects(store: &Store) -> Result<Vec<Project>, DbErr> {
-    Project::find_by_statement(statement(
-        "SELECT project_id, name, slug FROM projects
-         UNION ALL
-         SELECT DISTINCT project_id, 'Project #' || project_id, '' FROM deployments
-         WHERE project_id NOT IN (SELECT project_id FROM projects)
-         ORDER BY project_id",
-        vec![],
-    ))
-    .all(store.db())
-    .await
+    let mut known = project::Entity::find().all(store.db()).await?;
+    let seen: Vec<i64> = deployment::Entity::find()
+        .select_only()
+        .column(deployment::Column::ProjectId)
+        .distinct()
+        .into_tuple()
+        .all(store.db())
+        .await?;
+    for project_id in seen {
+        if !known.iter().any(|p| p.project_id == project_id) {
+            known.push(Project { project_id, name: format!("Project #{project_id}"), slug: String::new() });
+        }
+    }
+    known.sort_by_key(|p| p.project_id);
+    Ok(known)
 }
 
-/// Every deployment (the metrics look at whole histories; a dashboard's history is thousands of rows, not millions).
+/// Every deployment (the metrics look at whole histories; a dashboard's history is thousands of rows, not
+/// millions), with environment names borrowed for display (see [`borrow_environment_names`]).
 pub async fn all_deployments(store: &Store) -> Result<Vec<Deployment>, DbErr> {
-    Deployment::find_by_statement(statement(&format!("SELECT {} FROM deployments d", display_columns()), vec![]))
-        .all(store.db())
-        .await
+    let mut deployments = deployment::Entity::find().all(store.db()).await?;
+    borrow_environment_names(store, &mut deployments).await?;
+    Ok(deployments)
 }
 
 /// One project's deployments, newest (highest id) first, with ids below `before` when given.
@@ -139,67 +129,101 @@ pub async fn project_deployments(
     limit: u32,
     before: Option<i64>,
 ) -> Result<Vec<Listed>, DbErr> {
-    let sql = format!(
-        "SELECT {}, (SELECT COUNT(*) FROM events e WHERE e.deployment_id = d.deployment_id) AS event_count
-         FROM deployments d WHERE d.project_id = ? AND d.deployment_id < ? ORDER BY d.deployment_id DESC LIMIT ?",
-        display_columns()
-    );
-    let values = vec![project_id.into(), before.unwrap_or(i64::MAX).into(), i64::from(limit).into()];
-    let rows = store.db().query_all_raw(statement(&sql, values)).await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Listed {
-                deployment: Deployment::from_query_result(row, "")?,
-                event_count: row.try_get("", "event_count")?,
-            })
-        })
-        .collect()
+    let mut deployments = deployment::Entity::find()
+        .filter(deployment::Column::ProjectId.eq(project_id))
+        .filter(deployment::Column::DeploymentId.lt(before.unwrap_or(i64::MAX)))
+        .order_by_desc(deployment::Column::DeploymentId)
+        .limit(u64::from(limit))
+        .all(store.db())
+        .await?;
+    borrow_environment_names(store, &mut deployments).await?;
+    let ids: Vec<i64> = deployments.iter().map(|d| d.deployment_id).collect();
+    let counts: HashMap<i64, i64> = event::Entity::find()
+        .select_only()
+        .column(event::Column::DeploymentId)
+        .column_as(event::Column::Id.count(), "n")
+        .filter(event::Column::DeploymentId.is_in(ids))
+        .group_by(event::Column::DeploymentId)
+        .into_tuple::<(i64, i64)>()
+        .all(store.db())
+        .await?
+        .into_iter()
+        .collect();
+    Ok(deployments
+        .into_iter()
+        .map(|d| Listed { event_count: counts.get(&d.deployment_id).copied().unwrap_or(0), deployment: d })
+        .collect())
+}
+
+/// Deletes events received before `cutoff` and deployments that happened before it (their creation, else
+/// their first known lifecycle moment; see [`Deployment::at`]). Projects stay: they are names, not history.
+pub async fn prune(store: &Store, cutoff: i64) -> Result<Pruned, DbErr> {
+    let events = event::Entity::delete_many().filter(event::Column::ReceivedAt.lt(cutoff)).exec(store.db()).await?;
+    let moments = [
+        deployment::Column::CreatedAt,
+        deployment::Column::SucceededAt,
+        deployment::Column::FailedAt,
+        deployment::Column::CancelledAt,
+        deployment::Column::ReadyAt,
+        deployment::Column::StartedAt,
+    ]
+    .map(Expr::col);
+    let deployments = deployment::Entity::delete_many()
+        .filter(Expr::expr(Func::coalesce(moments)).lt(cutoff))
+        .exec(store.db())
+        .await?;
+    Ok(Pruned { events: events.rows_affected, deployments: deployments.rows_affected })
 }
 
 async fn merge_observation(txn: &impl ConnectionTrait, observation: &Observation) -> Result<Change, DbErr> {
-    let existing = Deployment::find_by_statement(statement(
-        &format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE deployment_id = ?"),
-        vec![observation.deployment_id.into()],
-    ))
-    .one(txn)
-    .await?;
+    let existing = deployment::Entity::find_by_id(observation.deployment_id).one(txn).await?;
     let merged = lifecycle::merge(existing.as_ref(), observation);
-    if existing.as_ref() == Some(&merged) {
-        return Ok(Change::Unchanged);
-    }
-    let d = merged;
-    let upsert = statement(
-        &format!(
-            "INSERT OR REPLACE INTO deployments ({DEPLOYMENT_COLUMNS})
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        ),
-        vec![
-            d.deployment_id.into(),
-            d.project_id.into(),
-            d.environment_id.into(),
-            d.environment_name.into(),
-            d.state.into(),
-            d.host_state.into(),
-            d.branch.into(),
-            d.commit_sha.into(),
-            d.commit_message.into(),
-            d.commit_author.into(),
-            d.url.into(),
-            d.error_message.into(),
-            d.created_at.into(),
-            d.started_at.into(),
-            d.succeeded_at.into(),
-            d.failed_at.into(),
-            d.cancelled_at.into(),
-            d.ready_at.into(),
-        ],
-    );
-    txn.execute_raw(upsert).await?;
-    Ok(if existing.is_some() { Change::Updated } else { Change::Inserted })
+    upsert::<deployment::Entity>(txn, existing.as_ref(), merged).await
 }
 
-fn statement(sql: &str, values: Vec<Value>) -> Statement {
-    Statement::from_sql_and_values(DbBackend::Sqlite, sql, values)
+/// Writes `row` over `existing` (its stored version, if any) unless they are equal.
+async fn upsert<E>(txn: &impl ConnectionTrait, existing: Option<&E::Model>, row: E::Model) -> Result<Change, DbErr>
+where
+    E: EntityTrait,
+    E::Model: IntoActiveModel<E::ActiveModel> + PartialEq,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+{
+    match existing {
+        Some(stored) if *stored == row => Ok(Change::Unchanged),
+        Some(_) => {
+            row.into_active_model().reset_all().update(txn).await?;
+            Ok(Change::Updated)
+        }
+        None => {
+            row.into_active_model().reset_all().insert(txn).await?;
+            Ok(Change::Inserted)
+        }
+    }
+}
+
+/// Rows without an environment name (backfill knows only ids) borrow the name an event gave another deployment
+/// of the same environment. Display only: stored rows stay as observed, so a backfill does not rewrite them.
+async fn borrow_environment_names(store: &Store, deployments: &mut [Deployment]) -> Result<(), DbErr> {
+    let unnamed: Vec<i64> =
+        deployments.iter().filter(|d| d.environment_name.is_none()).filter_map(|d| d.environment_id).collect();
+    if unnamed.is_empty() {
+        return Ok(());
+    }
+    let names: HashMap<i64, String> = deployment::Entity::find()
+        .select_only()
+        .column(deployment::Column::EnvironmentId)
+        .column(deployment::Column::EnvironmentName)
+        .filter(deployment::Column::EnvironmentId.is_in(unnamed))
+        .filter(deployment::Column::EnvironmentName.is_not_null())
+        .into_tuple::<(i64, String)>()
+        .all(store.db())
+        .await?
+        .into_iter()
+        .collect();
+    for d in deployments.iter_mut().filter(|d| d.environment_name.is_none()) {
+        d.environment_name = d.environment_id.and_then(|id| names.get(&id).cloned());
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -208,6 +232,9 @@ pub(crate) mod tests {
 
     use serde_json::json;
     use temps_bundle_sdk::protocol::DeploymentInfo;
+
+    use sea_orm::PaginatorTrait;
+    use sea_orm::QueryFilter;
 
     use super::*;
     use crate::schema::MIGRATIONS;
@@ -245,9 +272,7 @@ pub(crate) mod tests {
             (d.state.as_str(), d.error_message.as_deref(), d.branch.as_deref()),
             ("failed", Some("boom"), Some("main"))
         );
-        let count =
-            store.db().query_one_raw(statement("SELECT COUNT(*) AS n FROM events", vec![])).await.unwrap().unwrap();
-        assert_eq!(count.try_get::<i64>("", "n").unwrap(), 2);
+        assert_eq!(event::Entity::find().count(store.db()).await.unwrap(), 2);
     }
 
     #[tokio::test]
@@ -292,5 +317,56 @@ pub(crate) mod tests {
             "borrowed from deployment 60"
         );
         assert_eq!(record_observation(&store, &lifecycle::from_info(&info(5))).await.unwrap(), Change::Unchanged);
+    }
+
+    #[tokio::test]
+    async fn a_huge_event_is_stored_capped() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir).await;
+        let huge = "x".repeat(4 << 20);
+        let failed = event("big", "deployment.failed", 8, json!({"error_message": huge, "logs": huge}));
+        assert_eq!(record_event(&store, &failed, 1).await.unwrap(), Recorded::Stored);
+        let stored = event::Entity::find().one(store.db()).await.unwrap().unwrap();
+        assert!(stored.payload.len() <= caps::MAX_PAYLOAD_BYTES, "payload of {} bytes", stored.payload.len());
+        let payload: serde_json::Value = serde_json::from_str(&stored.payload).unwrap();
+        assert_eq!((payload["id"].as_str(), payload["data"]["truncated"].as_bool()), (Some("big"), Some(true)));
+        assert!(payload["data"]["bytes"].as_u64().unwrap() > 8 << 20, "{payload}");
+        let row = deployment::Entity::find_by_id(8).one(store.db()).await.unwrap().unwrap();
+        let message = row.error_message.unwrap();
+        assert!(message.len() <= caps::MAX_TEXT_BYTES && message.starts_with("xxx"), "{} bytes", message.len());
+        let small = event("small", "deployment.created", 8, json!({}));
+        record_event(&store, &small, 1).await.unwrap();
+        let stored = event::Entity::find().filter(event::Column::EventId.eq("small")).one(store.db()).await.unwrap();
+        let payload: PluginEvent = serde_json::from_str(&stored.unwrap().payload).unwrap();
+        assert_eq!(payload, small, "an event that fits is stored whole");
+    }
+
+    #[tokio::test]
+    async fn rows_older_than_the_cutoff_are_pruned() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir).await;
+        let day = timestamp::DAY_MS;
+        let now = timestamp::parse("2026-06-01T00:00:00Z").unwrap();
+        let at = |days_ago: i64| PluginEvent {
+            timestamp: timestamp::format(now - days_ago * day),
+            ..event(&format!("e{days_ago}"), "deployment.created", days_ago, json!({}))
+        };
+        for days_ago in [200, 91, 89, 1] {
+            record_event(&store, &at(days_ago), now - days_ago * day).await.unwrap();
+        }
+        // A backfilled deployment known only by its outcome is dated by it.
+        let finished = Observation {
+            deployment_id: 500,
+            project_id: 1,
+            failed_at: Some(now - 120 * day),
+            ..Observation::default()
+        };
+        record_observation(&store, &finished).await.unwrap();
+        let pruned = prune(&store, timestamp::days_before(now, 90)).await.unwrap();
+        assert_eq!(pruned, Pruned { events: 2, deployments: 3 });
+        let left: Vec<i64> = all_deployments(&store).await.unwrap().iter().map(|d| d.deployment_id).collect();
+        assert_eq!(left, [1, 89]);
+        assert_eq!(event::Entity::find().count(store.db()).await.unwrap(), 2);
+        assert_eq!(prune(&store, timestamp::days_before(now, 90)).await.unwrap(), Pruned::default());
     }
 }

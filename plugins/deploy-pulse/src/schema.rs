@@ -5,10 +5,11 @@ use temps_bundle_store::Migration;
 /// The file inside the member's data dir.
 pub const DB_FILE: &str = "deploy-pulse.sqlite3";
 
-pub static MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "events, deployments and projects",
-    sql: "
+pub static MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "events, deployments and projects",
+        sql: "
         -- Every deployment event received, once: the UNIQUE event id makes a redelivery a no-op.
         CREATE TABLE events (
             id INTEGER PRIMARY KEY,
@@ -53,4 +54,14 @@ pub static MIGRATIONS: &[Migration] = &[Migration {
             slug TEXT NOT NULL
         );
     ",
-}];
+    },
+    Migration {
+        version: 2,
+        name: "retention indexes",
+        sql: "
+        -- The pruner deletes by these moments; without the indexes each pass scans both tables.
+        CREATE INDEX events_received ON events (received_at);
+        CREATE INDEX deployments_created ON deployments (created_at);
+    ",
+    },
+];

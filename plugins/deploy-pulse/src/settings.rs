@@ -5,6 +5,8 @@ use temps_bundle_store::{FieldError, SettingsModel};
 
 /// The most deployments per project `list_deployments` returns (the host caps `limit` at 100).
 pub const MAX_BACKFILL_LIMIT: u32 = 100;
+/// The longest retention window an admin may set, in days (ten years).
+pub const MAX_RETENTION_DAYS: u32 = 3650;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -15,6 +17,9 @@ pub struct PulseSettings {
     pub backfill_limit: u32,
     /// Where the Temps console shows a project, relative to the console's origin; `{id}` and `{slug}` are replaced.
     pub project_url_template: String,
+    /// Events and deployments older than this many days are deleted by the pruner (1–3650; default 90, the
+    /// longest metrics window).
+    pub retention_days: u32,
 }
 
 impl Default for PulseSettings {
@@ -23,6 +28,7 @@ impl Default for PulseSettings {
             backfill_on_start: true,
             backfill_limit: MAX_BACKFILL_LIMIT,
             project_url_template: "/projects/{slug}".into(),
+            retention_days: 90,
         }
     }
 }
@@ -34,6 +40,9 @@ impl SettingsModel for PulseSettings {
         let mut errors = Vec::new();
         if !(1..=MAX_BACKFILL_LIMIT).contains(&self.backfill_limit) {
             errors.push(FieldError::new("backfill_limit", format!("must be between 1 and {MAX_BACKFILL_LIMIT}")));
+        }
+        if !(1..=MAX_RETENTION_DAYS).contains(&self.retention_days) {
+            errors.push(FieldError::new("retention_days", format!("must be between 1 and {MAX_RETENTION_DAYS}")));
         }
         let template = self.project_url_template.trim();
         if !(template.starts_with('/') || template.starts_with("https://") || template.starts_with("http://")) {
@@ -64,9 +73,14 @@ mod tests {
     #[test]
     fn validation_and_links() {
         assert!(PulseSettings::default().validate().is_ok());
-        let bad = PulseSettings { backfill_limit: 0, project_url_template: "projects".into(), ..Default::default() };
+        let bad = PulseSettings {
+            backfill_limit: 0,
+            project_url_template: "projects".into(),
+            retention_days: 0,
+            ..Default::default()
+        };
         let fields: Vec<String> = bad.validate().unwrap_err().into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["backfill_limit", "project_url_template"]);
+        assert_eq!(fields, ["backfill_limit", "retention_days", "project_url_template"]);
         assert_eq!(PulseSettings::default().project_url(3, "docs"), Some("/projects/docs".into()));
         assert_eq!(PulseSettings::default().project_url(3, ""), None);
     }

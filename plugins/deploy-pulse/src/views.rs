@@ -3,12 +3,12 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use temps_bundle_store::timestamp;
 
 use crate::lifecycle::{Deployment, EnvironmentKey, FAILED};
 use crate::metrics::{self, Day, Metrics, Window};
 use crate::repository::{Listed, Project};
 use crate::settings::PulseSettings;
-use crate::timestamp;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct WindowView {
