@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, Set, TryInsertResult,
+    QuerySelect, Set, TransactionTrait, TryInsertResult,
 };
 use temps_bundle_sdk::PluginEvent;
 use temps_bundle_store::{Store, sea_orm, timestamp};
@@ -117,26 +117,30 @@ pub async fn projects(store: &Store) -> Result<Vec<Project>, DbErr> {
 /// Every deployment (the metrics look at whole histories; a dashboard's history is thousands of rows, not
 /// millions), with environment names borrowed for display (see [`borrow_environment_names`]).
 pub async fn all_deployments(store: &Store) -> Result<Vec<Deployment>, DbErr> {
-    let mut deployments = deployment::Entity::find().all(store.db()).await?;
-    borrow_environment_names(store, &mut deployments).await?;
+    let txn = store.db().begin().await?;
+    let mut deployments = deployment::Entity::find().all(&txn).await?;
+    borrow_environment_names(&txn, &mut deployments).await?;
+    txn.commit().await?;
     Ok(deployments)
 }
 
-/// One project's deployments, newest (highest id) first, with ids below `before` when given.
+/// One project's deployments, newest (highest id) first, with ids below `before` when given. The rows and
+/// their event counts are read in one transaction, so they come from the same snapshot of the file.
 pub async fn project_deployments(
     store: &Store,
     project_id: i64,
     limit: u32,
     before: Option<i64>,
 ) -> Result<Vec<Listed>, DbErr> {
+    let txn = store.db().begin().await?;
     let mut deployments = deployment::Entity::find()
         .filter(deployment::Column::ProjectId.eq(project_id))
         .filter(deployment::Column::DeploymentId.lt(before.unwrap_or(i64::MAX)))
         .order_by_desc(deployment::Column::DeploymentId)
         .limit(u64::from(limit))
-        .all(store.db())
+        .all(&txn)
         .await?;
-    borrow_environment_names(store, &mut deployments).await?;
+    borrow_environment_names(&txn, &mut deployments).await?;
     let ids: Vec<i64> = deployments.iter().map(|d| d.deployment_id).collect();
     let counts: HashMap<i64, i64> = event::Entity::find()
         .select_only()
@@ -145,10 +149,11 @@ pub async fn project_deployments(
         .filter(event::Column::DeploymentId.is_in(ids))
         .group_by(event::Column::DeploymentId)
         .into_tuple::<(i64, i64)>()
-        .all(store.db())
+        .all(&txn)
         .await?
         .into_iter()
         .collect();
+    txn.commit().await?;
     Ok(deployments
         .into_iter()
         .map(|d| Listed { event_count: counts.get(&d.deployment_id).copied().unwrap_or(0), deployment: d })
@@ -203,7 +208,7 @@ where
 
 /// Rows without an environment name (backfill knows only ids) borrow the name an event gave another deployment
 /// of the same environment. Display only: stored rows stay as observed, so a backfill does not rewrite them.
-async fn borrow_environment_names(store: &Store, deployments: &mut [Deployment]) -> Result<(), DbErr> {
+async fn borrow_environment_names(db: &impl ConnectionTrait, deployments: &mut [Deployment]) -> Result<(), DbErr> {
     let unnamed: Vec<i64> =
         deployments.iter().filter(|d| d.environment_name.is_none()).filter_map(|d| d.environment_id).collect();
     if unnamed.is_empty() {
@@ -216,7 +221,7 @@ async fn borrow_environment_names(store: &Store, deployments: &mut [Deployment])
         .filter(deployment::Column::EnvironmentId.is_in(unnamed))
         .filter(deployment::Column::EnvironmentName.is_not_null())
         .into_tuple::<(i64, String)>()
-        .all(store.db())
+        .all(db)
         .await?
         .into_iter()
         .collect();
