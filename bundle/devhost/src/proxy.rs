@@ -89,7 +89,8 @@ fn set_identity(out: &mut HeaderMap, id: i64, email: &str, role: &str, permissio
 }
 
 fn set(out: &mut HeaderMap, name: &'static str, value: &str) -> Result<(), DevHostError> {
-    let value = HeaderValue::from_str(value)
+    // Temps sends identity values (emails, names) as raw UTF-8 bytes, so non-ASCII ones go out as they are.
+    let value = HeaderValue::from_bytes(value.as_bytes())
         .map_err(|_| DevHostError::InvalidRequest(format!("`{value}` cannot be sent as the {name} header")))?;
     out.insert(HeaderName::from_static(name), value);
     Ok(())

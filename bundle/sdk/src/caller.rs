@@ -35,10 +35,12 @@ pub const ADMIN_ROLES: &[&str] = &["admin", "platform_admin"];
 /// Why identity headers could not be turned into a [`Caller`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdentityError {
-    #[error("partial caller identity: {present} present but {missing} missing")]
+    #[error("partial caller identity: {present} present but {missing} missing or empty")]
     Partial { present: String, missing: String },
     #[error("header {header} is not valid: {reason}")]
     Invalid { header: &'static str, reason: String },
+    #[error("header {header} appears {count} times; the host sends it once")]
+    Repeated { header: &'static str, count: usize },
 }
 
 impl Caller {
@@ -46,7 +48,8 @@ impl Caller {
     /// is rejected (a host never sends a partial identity, so one means the request did not come from the host).
     pub fn from_headers(headers: &HeaderMap) -> Result<Self, IdentityError> {
         let fields = [headers::USER_ID, headers::USER_EMAIL, headers::USER_ROLE];
-        let values = fields.map(|name| header_str(headers, name));
+        let [id, email, role] = fields.map(|name| header_str(headers, name));
+        let values = [id?, email?, role?];
         let present: Vec<&str> = fields.iter().zip(&values).filter(|(_, v)| v.is_some()).map(|(n, _)| *n).collect();
         if present.is_empty() {
             return Ok(Caller::Anonymous);
@@ -59,7 +62,7 @@ impl Caller {
             header: headers::USER_ID,
             reason: format!("{id:?} is not an integer ({e})"),
         })?;
-        let permissions = header_str(headers, headers::USER_PERMISSIONS)
+        let permissions = header_str(headers, headers::USER_PERMISSIONS)?
             .map(|list| list.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect())
             .unwrap_or_default();
         Ok(Caller::User(User {
@@ -67,7 +70,7 @@ impl Caller {
             email: email.to_owned(),
             role: role.to_owned(),
             permissions,
-            actor_token: header_str(headers, headers::ACTOR_TOKEN).map(str::to_owned),
+            actor_token: header_str(headers, headers::ACTOR_TOKEN)?.map(str::to_owned),
         }))
     }
 
@@ -118,12 +121,38 @@ impl<S: Send + Sync> FromRequestParts<S> for User {
     }
 }
 
-fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
+/// The one value of identity header `name` as UTF-8 (Temps sends emails and names as raw UTF-8 bytes), trimmed;
+/// `None` when absent or empty. A repeated header is refused: which copy would win is exactly what a forger wants
+/// to choose.
+fn header_str<'h>(headers: &'h HeaderMap, name: &'static str) -> Result<Option<&'h str>, IdentityError> {
+    let Some(value) = single_header(headers, name).map_err(|count| IdentityError::Repeated { header: name, count })?
+    else {
+        return Ok(None);
+    };
+    let text = std::str::from_utf8(value.as_bytes()).map_err(|e| IdentityError::Invalid {
+        header: name,
+        reason: format!("it is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+    })?;
+    Ok(Some(text.trim()).filter(|v| !v.is_empty()))
+}
+
+/// The value of `name` if it appears at most once, else how many times it appears. One map lookup, like `get`.
+pub(crate) fn single_header<'h>(
+    headers: &'h HeaderMap,
+    name: &'static str,
+) -> Result<Option<&'h axum::http::HeaderValue>, usize> {
+    let mut values = headers.get_all(name).iter();
+    let first = values.next();
+    match values.count() {
+        0 => Ok(first),
+        more => Err(more + 1),
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use axum::http::HeaderValue;
+
     use super::*;
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
@@ -160,6 +189,35 @@ mod tests {
         ]))
         .unwrap_err();
         assert!(matches!(err, IdentityError::Invalid { .. }));
+    }
+
+    #[test]
+    fn identities_are_utf8_and_refused_when_not() {
+        let mut map = headers(&[(headers::USER_ID, "7"), (headers::USER_ROLE, "user")]);
+        map.insert(headers::USER_EMAIL, HeaderValue::from_bytes("zoë@exämple.com".as_bytes()).unwrap());
+        let Caller::User(user) = Caller::from_headers(&map).unwrap() else { panic!("not a user") };
+        assert_eq!(user.email, "zoë@exämple.com");
+        map.insert(headers::USER_EMAIL, HeaderValue::from_bytes(b"zo\xff@example.com").unwrap());
+        let err = Caller::from_headers(&map).unwrap_err().to_string();
+        assert!(err.contains("x-temps-user-email") && err.contains("not valid UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn repeated_identity_headers_are_refused() {
+        for name in
+            [headers::USER_ID, headers::USER_EMAIL, headers::USER_ROLE, headers::USER_PERMISSIONS, headers::ACTOR_TOKEN]
+        {
+            let mut map = headers(&[
+                (headers::USER_ID, "7"),
+                (headers::USER_EMAIL, "a@b.c"),
+                (headers::USER_ROLE, "user"),
+                (headers::USER_PERMISSIONS, "p"),
+                (headers::ACTOR_TOKEN, "t"),
+            ]);
+            map.append(name, HeaderValue::from_static("admin"));
+            let err = Caller::from_headers(&map).unwrap_err();
+            assert_eq!(err, IdentityError::Repeated { header: name, count: 2 });
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod connections;
 mod deploy_pulse;
 mod events;
 mod handshake;
+mod headers;
 mod launch_config;
 mod lifecycle;
 mod notify;

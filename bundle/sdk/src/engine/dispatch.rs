@@ -124,7 +124,11 @@ impl Dispatch {
             return infallible(ui.clone().oneshot(req).await);
         }
         match &member.state {
-            MemberState::Running { service, .. } => infallible(service.clone().oneshot(req).await),
+            MemberState::Running { service, .. } => {
+                let method = req.method().clone();
+                let response = infallible(service.clone().oneshot(req).await);
+                problem_for_bare_status(response, &member.name, &method, path)
+            }
             MemberState::Failed { cause } => unavailable(&member.name, &cause.to_string()).into_response(),
         }
     }
@@ -175,6 +179,35 @@ fn unavailable(member: &str, cause: &str) -> Problem {
         "Member Unavailable",
         format!("member {member:?} failed to start: {cause}"),
     )
+}
+
+/// A member router's own 404 (no route) and 405 (no handler for the method) come with an empty body; they become
+/// problem+json like every other error of the bundle. A response with a body or a content type — a fallback the
+/// member set itself — is left alone.
+fn problem_for_bare_status(response: Response, member: &str, method: &axum::http::Method, path: &str) -> Response {
+    let status = response.status();
+    let bare = (status == StatusCode::NOT_FOUND || status == StatusCode::METHOD_NOT_ALLOWED)
+        && !response.headers().contains_key(axum::http::header::CONTENT_TYPE)
+        && axum::body::HttpBody::size_hint(response.body()).exact() == Some(0);
+    if !bare {
+        return response;
+    }
+    if status == StatusCode::NOT_FOUND {
+        return Problem::not_found(format!("member {member:?} has no route {method} {path}")).into_response();
+    }
+    let allow = response.headers().get(axum::http::header::ALLOW).cloned();
+    let allowed = allow.as_ref().and_then(|a| a.to_str().ok()).unwrap_or("none");
+    let problem = Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "Method Not Allowed",
+        format!("member {member:?} does not accept {method} on {path} (allowed: {allowed})"),
+    );
+    let mut answer = problem.into_response();
+    if let Some(allow) = allow {
+        answer.headers_mut().insert(axum::http::header::ALLOW, allow);
+    }
+    answer
 }
 
 fn infallible(result: Result<Response, Infallible>) -> Response {

@@ -53,15 +53,24 @@ impl Plugin for Echo {
                 "raw_user_id": req.headers().get(USER_ID).and_then(|v| v.to_str().ok()),
             }))
         };
-        Router::new().route("/", get(echo)).route("/whoami", get(echo)).route("/hook", get(echo)).route(
-            "/boom",
-            get(|| async {
-                if true {
-                    panic!("handler exploded");
-                }
-                "unreachable"
-            }),
-        )
+        // A nested router with its own fallback: the member's answer, which the engine must leave alone.
+        let own = Router::new()
+            .route("/x", get(|| async { "x" }))
+            .fallback(|| async { (StatusCode::NOT_FOUND, axum::Json(json!({ "mine": true }))) });
+        Router::new()
+            .nest("/own", own)
+            .route("/", get(echo))
+            .route("/whoami", get(echo))
+            .route("/hook", get(echo))
+            .route(
+                "/boom",
+                get(|| async {
+                    if true {
+                        panic!("handler exploded");
+                    }
+                    "unreachable"
+                }),
+            )
     }
 }
 
@@ -207,4 +216,41 @@ async fn a_panicking_handler_is_a_500_problem_and_the_member_keeps_serving() {
     );
     let (status, _) = get_as(&service, "/echo/whoami", As::Admin).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_member_routers_own_404_and_405_are_problems_but_its_own_fallback_is_kept() {
+    let (service, _dir) = service(false).await;
+    let (status, body) = get_as(&service, "/echo/nothing-here", As::Admin).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["detail"], "member \"echo\" has no route GET /nothing-here", "{body}");
+    let post = Request::post("/echo/whoami")
+        .header(AUTH_SIGNATURE, SECRET)
+        .header(USER_ID, "1")
+        .header(USER_EMAIL, "ada@example.com")
+        .header(USER_ROLE, "admin")
+        .body(Body::empty())
+        .unwrap();
+    let response = service.clone().oneshot(post).await.unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    assert!(response.headers()["allow"].to_str().unwrap().contains("GET"));
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    assert!(body["detail"].as_str().unwrap().contains("does not accept POST on /whoami"), "{body}");
+    let (status, body) = get_as(&service, "/echo/own/missing", As::Admin).await;
+    assert_eq!((status, body), (StatusCode::NOT_FOUND, json!({ "mine": true })), "the member's own fallback");
+}
+
+#[tokio::test]
+async fn unsigned_callers_get_401_for_unknown_paths_and_never_the_member_names() {
+    let (service, _dir) = service(false).await;
+    for path in ["/", "/nobody/x", "/nobody"] {
+        let (status, body) = get_as(&service, path, As::Unsigned).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}: {body}");
+        assert!(!body.to_string().contains("echo"), "{path} lists members to an unsigned caller: {body}");
+    }
+    let (status, body) = get_as(&service, "/", As::Admin).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body["detail"].as_str().unwrap().contains("broken, echo"), "{body}");
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Request, State};
+use axum::http::HeaderMap;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
@@ -16,6 +17,7 @@ use temps_bundle_protocol::headers::{CHANNEL_PATH, EVENTS_PATH};
 use super::composite::CompositeManifest;
 use super::dispatch::{Dispatch, authenticate};
 use super::start::MemberSlot;
+use crate::caller::Caller;
 use crate::problem::Problem;
 
 /// Everything the bundle serves, shared by all requests.
@@ -126,19 +128,32 @@ async fn openapi_document(State(app): State<Arc<App>>) -> Response {
     }
 }
 
-async fn root_not_found(State(app): State<Arc<App>>) -> Problem {
+async fn root_not_found(State(app): State<Arc<App>>, headers: HeaderMap) -> Problem {
+    let members = match listed_members(&app, &headers) {
+        Ok(members) => members,
+        Err(problem) => return problem,
+    };
     Problem::not_found(format!(
-        "nothing is served at /; members are mounted at /<name>/ ({}), the bundle UI is at /ui/",
-        member_names(&app)
+        "nothing is served at /; members are mounted at /<name>/{members}, the bundle UI is at /ui/"
     ))
 }
 
 /// What the router gets is never a known member's (`BundleService` sends those straight to the member).
 async fn not_a_member_route(State(app): State<Arc<App>>, req: Request) -> Problem {
-    let name = req.uri().path().trim_start_matches('/').split('/').next().unwrap_or_default().to_owned();
-    Problem::not_found(format!("no member named {name:?} in this bundle (members: {})", member_names(&app)))
+    let members = match listed_members(&app, req.headers()) {
+        Ok(members) => members,
+        Err(problem) => return problem,
+    };
+    let name = req.uri().path().trim_start_matches('/').split('/').next().unwrap_or_default();
+    Problem::not_found(format!("no member named {name:?} in this bundle{members}"))
 }
 
-fn member_names(app: &App) -> String {
-    app.dispatch.names()
+/// The member list for a 404, only for a signed-in caller: an unsigned Gen B request gets the 401 every other
+/// unsigned request gets, and a Gen A caller (always anonymous) a 404 without names, so nobody can enumerate
+/// the members without the host's secret.
+fn listed_members(app: &App, headers: &HeaderMap) -> Result<String, Problem> {
+    match authenticate(app.dispatch.secret(), headers, false)? {
+        Caller::User(_) => Ok(format!(" (members: {})", app.dispatch.names())),
+        Caller::Anonymous => Ok(String::new()),
+    }
 }

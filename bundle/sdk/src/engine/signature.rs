@@ -7,6 +7,7 @@ use axum::http::HeaderMap;
 use subtle::ConstantTimeEq;
 use temps_bundle_protocol::headers::AUTH_SIGNATURE;
 
+use crate::caller::single_header;
 use crate::problem::Problem;
 
 /// The secret requests must carry, or none (Gen A).
@@ -32,7 +33,12 @@ impl HostSecret {
     /// `Ok` if the signature is present and right (or none is required); otherwise a 401 problem saying which.
     pub fn verify(&self, headers: &HeaderMap) -> Result<(), Problem> {
         let Some(secret) = &self.0 else { return Ok(()) };
-        match headers.get(AUTH_SIGNATURE) {
+        let given = single_header(headers, AUTH_SIGNATURE).map_err(|count| {
+            Problem::authentication_required(format!(
+                "the x-temps-auth-signature header appears {count} times; the host sends it once"
+            ))
+        })?;
+        match given {
             None => Err(Problem::authentication_required("the x-temps-auth-signature header is missing")),
             Some(given) if bool::from(given.as_bytes().ct_eq(secret.as_bytes())) => Ok(()),
             Some(_) => Err(Problem::authentication_required("the x-temps-auth-signature header is wrong")),
@@ -60,6 +66,8 @@ mod tests {
         assert!(secret.verify(&headers).unwrap_err().detail.contains("wrong"));
         headers.insert(AUTH_SIGNATURE, "s3cret".parse().unwrap());
         assert!(secret.verify(&headers).is_ok());
+        headers.append(AUTH_SIGNATURE, "nope".parse().unwrap());
+        assert!(secret.verify(&headers).unwrap_err().detail.contains("appears 2 times"));
         assert!(HostSecret::none().verify(&HeaderMap::new()).is_ok());
         assert_eq!(format!("{secret:?}"), "HostSecret(required)");
     }
