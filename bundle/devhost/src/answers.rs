@@ -1,8 +1,8 @@
 //! Answers to the channel calls of §7, computed from the fixtures with the host's error codes.
 
 use serde_json::{Value, json};
-use temps_bundle_protocol::channel::METHODS;
-use temps_bundle_protocol::{CallError, Capability, ChannelErrorCode};
+use temps_bundle_protocol::method::{UnknownMethod, api_call_needs};
+use temps_bundle_protocol::{CallError, ChannelErrorCode, HostPermission, Method};
 
 use crate::host_context::HostContext;
 
@@ -14,38 +14,36 @@ const MAX_DEPLOYMENT_LIMIT: u64 = 100;
 
 /// Answers one call the way a Temps host would.
 pub(crate) fn answer(host: &HostContext, method: &str, params: &Value) -> Result<Value, CallError> {
-    let Some((_, permission)) = METHODS.iter().find(|(name, _)| *name == method) else {
-        return Err(error(ChannelErrorCode::MethodNotFound, format!("unknown method `{method}`")));
-    };
-    if let Some(permission) = permission.filter(|p| !host.permits(p)) {
+    let method: Method =
+        method.parse().map_err(|e: UnknownMethod| error(ChannelErrorCode::MethodNotFound, e.to_string()))?;
+    if let Some(permission) = method.required_permission().filter(|p| !host.permits(*p)) {
         return Err(permission_denied(permission));
     }
     let params = Params::new(params)?;
     match method {
-        "list_projects" => to_json(&host.fixtures.projects),
-        "get_project" => {
+        Method::ListProjects => to_json(&host.fixtures.projects),
+        Method::GetProject => {
             let id = params.required_i32("project_id")?;
             found(host.fixtures.project(id), "project", id)
         }
-        "list_environments" => {
+        Method::ListEnvironments => {
             let id = params.required_i32("project_id")?;
             found(host.fixtures.project(id), "project", id)?;
             to_json(&host.fixtures.environments.iter().filter(|e| e.project_id == id).collect::<Vec<_>>())
         }
-        "get_environment" => {
+        Method::GetEnvironment => {
             let id = params.required_i32("environment_id")?;
             found(host.fixtures.environment(id), "environment", id)
         }
-        "get_deployment" => {
+        Method::GetDeployment => {
             let id = params.required_i32("deployment_id")?;
             found(host.fixtures.deployment(id), "deployment", id)
         }
-        "get_last_deployment" => last_deployment(host, &params),
-        "list_deployments" => list_deployments(host, &params),
-        "api_call" => api_call(host, &params),
-        "get_host_capabilities" => Ok(host_capabilities(host)),
-        "generate_ai" => generate_ai(&params),
-        _ => Err(error(ChannelErrorCode::MethodNotFound, format!("unknown method `{method}`"))),
+        Method::GetLastDeployment => last_deployment(host, &params),
+        Method::ListDeployments => list_deployments(host, &params),
+        Method::ApiCall => api_call(host, &params),
+        Method::GetHostCapabilities => Ok(host_capabilities(host)),
+        Method::GenerateAi => generate_ai(&params),
     }
 }
 
@@ -75,8 +73,7 @@ fn api_call(host: &HostContext, params: &Params<'_>) -> Result<Value, CallError>
     let method = params.required_str("method")?.to_ascii_uppercase();
     let path = params.required_str("path")?;
     let actor = params.optional_str("actor")?;
-    let (capability, permission) =
-        if method == "GET" { (Capability::ApiRead, "api_read") } else { (Capability::ApiWrite, "api_write") };
+    let (capability, permission) = api_call_needs(&method);
     if !host.manifest.capabilities.contains(&capability) {
         return Err(error(
             ChannelErrorCode::PermissionDenied,
@@ -108,7 +105,7 @@ fn host_capabilities(host: &HostContext) -> Value {
     json!({
         "actor": {"kind": "plugin", "plugin": host.manifest.name, "capabilities": host.manifest.capabilities},
         "permissions": host.effective_permissions(),
-        "ai": {"available": host.permits("ai_generate"), "model": CANNED_AI_MODEL},
+        "ai": {"available": host.permits(HostPermission::AiGenerate), "model": CANNED_AI_MODEL},
     })
 }
 
@@ -181,7 +178,7 @@ fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Value, CallError> 
     serde_json::to_value(value).map_err(|e| error(ChannelErrorCode::Internal, e.to_string()))
 }
 
-fn permission_denied(permission: &str) -> CallError {
+fn permission_denied(permission: HostPermission) -> CallError {
     error(ChannelErrorCode::PermissionDenied, format!("host permission `{permission}` is not declared and granted"))
 }
 
@@ -197,7 +194,7 @@ fn error(code: ChannelErrorCode, message: String) -> CallError {
 mod tests {
     use super::*;
     use crate::fixtures::Fixtures;
-    use temps_bundle_protocol::PluginManifest;
+    use temps_bundle_protocol::{Capability, PluginManifest};
 
     fn host(granted: Option<Vec<String>>) -> HostContext {
         let mut manifest = PluginManifest::new("p", "1");

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::sync::{Mutex, PoisonError};
 
-use temps_bundle_protocol::PluginManifest;
+use temps_bundle_protocol::{HostPermission, PluginManifest};
 
 use crate::fixtures::Fixtures;
 
@@ -23,7 +23,12 @@ impl HostContext {
     }
 
     /// Whether a host permission is usable: always on older hosts; declared *and* granted on the newest.
-    pub(crate) fn permits(&self, permission: &str) -> bool {
+    pub(crate) fn permits(&self, permission: HostPermission) -> bool {
+        self.permits_name(permission.as_str())
+    }
+
+    /// [`Self::permits`] by wire name: a manifest may list permissions this protocol version does not define.
+    fn permits_name(&self, permission: &str) -> bool {
         match &self.granted_permissions {
             None => true,
             Some(granted) => {
@@ -35,7 +40,7 @@ impl HostContext {
 
     /// The host permissions the plugin effectively holds.
     pub(crate) fn effective_permissions(&self) -> Vec<String> {
-        self.manifest.host_permissions.iter().filter(|p| self.permits(p)).cloned().collect()
+        self.manifest.host_permissions.iter().filter(|p| self.permits_name(p)).cloned().collect()
     }
 
     /// A fresh actor token, remembered so channel `api_call`s can be checked against it.

@@ -90,20 +90,6 @@ pub enum GenAFrame {
     },
 }
 
-/// Every method the channel offers, with the host permission newest hosts require for it.
-pub const METHODS: &[(&str, Option<&str>)] = &[
-    ("list_projects", Some("projects_read")),
-    ("get_project", Some("projects_read")),
-    ("list_environments", Some("environments_read")),
-    ("get_environment", Some("environments_read")),
-    ("get_deployment", Some("deployments_read")),
-    ("get_last_deployment", Some("deployments_read")),
-    ("list_deployments", Some("deployments_read")),
-    ("api_call", None),
-    ("get_host_capabilities", None),
-    ("generate_ai", Some("ai_generate")),
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;

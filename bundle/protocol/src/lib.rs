@@ -9,13 +9,17 @@ pub mod event;
 pub mod handshake;
 pub mod headers;
 pub mod manifest;
+pub mod method;
 pub mod names;
+pub mod permission;
 pub mod platform;
 
 pub use channel::{CallError, ChannelErrorCode, ChannelFrame, ChannelRequest, GenAFrame, Outcome};
 pub use event::PluginEvent;
 pub use handshake::{Generation, HandshakeLine, HelloMessage, LaunchConfig, ManifestLine, ReadyMessage};
 pub use manifest::{Capability, NavEntry, NavSection, PluginManifest, UiManifest, UiRoute};
+pub use method::Method;
+pub use permission::HostPermission;
 pub use platform::{ApiCallResult, DeploymentInfo, EnvironmentInfo, GenerateAiParams, GenerateAiResult, ProjectInfo};
 
 /// The protocol version a Gen B plugin announces and expects in its launch config.

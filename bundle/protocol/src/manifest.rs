@@ -127,10 +127,6 @@ pub enum Capability {
     ApiWrite,
 }
 
-/// The host permissions newest hosts know (requested in the manifest, granted by an admin).
-pub const HOST_PERMISSIONS: &[&str] =
-    &["projects_read", "environments_read", "deployments_read", "api_read", "api_write", "ai_generate", "events_read"];
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
 //! A builder for member manifests covering every key of the Temps manifest.
 
-use temps_bundle_protocol::{Capability, NavEntry, NavSection, PluginManifest, UiManifest, UiRoute};
+use temps_bundle_protocol::{Capability, HostPermission, NavEntry, NavSection, PluginManifest, UiManifest, UiRoute};
 
 /// Builds a [`PluginManifest`]; start with [`ManifestBuilder::new`] (usually with `env!("CARGO_PKG_VERSION")`).
 #[derive(Debug, Clone)]
@@ -81,9 +81,10 @@ impl ManifestBuilder {
         self
     }
 
-    /// A host permission (`projects_read`, `deployments_read`, `events_read`, …).
-    pub fn host_permission(mut self, permission: &str) -> Self {
-        push_unique(&mut self.manifest.host_permissions, permission);
+    /// A host permission the member needs (`HostPermission::EventsRead` to receive events, the `*_read` ones for
+    /// the channel calls of the same names, …). Typed, so a misspelled permission does not compile.
+    pub fn host_permission(mut self, permission: HostPermission) -> Self {
+        push_unique(&mut self.manifest.host_permissions, permission.as_str());
         self
     }
 
@@ -122,7 +123,7 @@ mod tests {
             .public_path("/hook")
             .capability(Capability::ApiRead)
             .capability(Capability::ApiRead)
-            .host_permission("projects_read")
+            .host_permission(HostPermission::ProjectsRead)
             .event("deployment.*")
             .build();
         assert_eq!(manifest.capabilities, [Capability::ApiRead]);

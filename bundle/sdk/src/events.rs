@@ -8,20 +8,12 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use serde_json::json;
 use temps_bundle_protocol::PluginEvent;
 use temps_bundle_protocol::event::subscription_matches;
 use tokio::sync::Semaphore;
 
-use crate::engine::signature::HostSecret;
 use crate::panic::panic_message;
 use crate::plugin::Started;
-use crate::problem::Problem;
 
 /// How many deliveries of one member may run at once.
 pub const PER_MEMBER_CONCURRENCY: usize = 8;
@@ -62,6 +54,11 @@ impl EventBus {
 
     /// Starts delivering `event` to every matching member and returns their names. Returns at once.
     pub fn dispatch(&self, event: PluginEvent) -> Vec<String> {
+        self.dispatch_tracked(event).into_iter().map(|(member, _)| member).collect()
+    }
+
+    /// [`Self::dispatch`], with each delivery's task, so a caller can wait for the handlers to finish.
+    pub(crate) fn dispatch_tracked(&self, event: PluginEvent) -> Vec<(String, tokio::task::JoinHandle<()>)> {
         let mut delivered = Vec::new();
         for subscriber in &self.subscribers {
             if !subscriber.patterns.iter().any(|p| subscription_matches(p, &event.event_type)) {
@@ -72,13 +69,13 @@ impl EventBus {
                 tracing::debug!(member = %subscriber.member, event_id = %event.id, "duplicate event skipped");
                 continue;
             }
-            delivered.push(subscriber.member.clone());
-            tokio::spawn(deliver(
+            let task = tokio::spawn(deliver(
                 subscriber.member.clone(),
                 subscriber.started.clone(),
                 subscriber.permits.clone(),
                 event.clone(),
             ));
+            delivered.push((subscriber.member.clone(), task));
         }
         delivered
     }
@@ -120,38 +117,6 @@ impl SeenIds {
         self.order.push_back((now, id.to_owned()));
         true
     }
-}
-
-/// The state of the `/_events` route.
-#[derive(Clone)]
-pub struct EventsRoute {
-    pub bus: Arc<EventBus>,
-    pub secret: HostSecret,
-}
-
-/// `POST /_events`: the host's fallback when the channel is down. 401 on a bad secret, 400 on an invalid body,
-/// 202 with the members it went to otherwise.
-pub async fn post_event(
-    State(route): State<EventsRoute>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    if let Err(problem) = route.secret.verify(&headers) {
-        return problem.into_response();
-    }
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) => {
-            let detail = format!("cannot read the event body: {}", rejection.body_text());
-            return Problem::new(rejection.status(), "invalid-body", "Invalid Request Body", detail).into_response();
-        }
-    };
-    let event: PluginEvent = match serde_json::from_slice(&body) {
-        Ok(event) => event,
-        Err(e) => return Problem::bad_request(format!("the body is not a valid PluginEvent: {e}")).into_response(),
-    };
-    let members = route.bus.dispatch(event);
-    (StatusCode::ACCEPTED, axum::Json(json!({ "accepted": true, "members": members }))).into_response()
 }
 
 #[cfg(test)]

@@ -16,6 +16,8 @@ pub mod plugin;
 pub mod problem;
 pub mod registry;
 pub mod tasks;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod ui;
 
 pub use builder::ManifestBuilder;
@@ -26,7 +28,7 @@ pub use problem::Problem;
 pub use registry::Registration;
 
 pub use temps_bundle_protocol as protocol;
-pub use temps_bundle_protocol::{Capability, NavEntry, NavSection, PluginEvent, PluginManifest};
+pub use temps_bundle_protocol::{Capability, HostPermission, NavEntry, NavSection, PluginEvent, PluginManifest};
 
 #[doc(hidden)]
 pub use inventory;
@@ -36,8 +38,8 @@ pub use include_dir;
 /// What a plugin module usually needs, in one `use`.
 pub mod prelude {
     pub use crate::{
-        BoxError, Caller, Capability, Context, ManifestBuilder, NavEntry, NavSection, Plugin, PluginEvent,
-        PluginManifest, Problem, User, register,
+        BoxError, Caller, Capability, Context, HostPermission, ManifestBuilder, NavEntry, NavSection, Plugin,
+        PluginEvent, PluginManifest, Problem, User, register,
     };
     pub use axum::Router;
 }

@@ -73,6 +73,9 @@ pub trait Started: Send + Sync {
     fn router(&self) -> Router;
     fn on_event(&self, event: PluginEvent) -> BoxFuture<'static, ()>;
     fn on_shutdown(&self) -> BoxFuture<'static, ()>;
+    /// The member's state, for the `testing` harness to hand back typed.
+    #[cfg(feature = "testing")]
+    fn state(&self) -> &(dyn std::any::Any + Send + Sync);
 }
 
 /// Wraps a [`Plugin`] as a [`Member`].
@@ -119,5 +122,10 @@ impl<P: Plugin> Started for Running<P> {
     fn on_shutdown(&self) -> BoxFuture<'static, ()> {
         let (plugin, ctx, state) = (self.plugin.clone(), self.ctx.clone(), self.state.clone());
         Box::pin(async move { plugin.0.on_shutdown(&ctx, &state).await })
+    }
+
+    #[cfg(feature = "testing")]
+    fn state(&self) -> &(dyn std::any::Any + Send + Sync) {
+        &self.state
     }
 }

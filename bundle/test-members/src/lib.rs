@@ -120,8 +120,8 @@ impl Plugin for Tally {
         ManifestBuilder::new("tally", "0.0.1")
             .display_name("Tally (test)")
             .event("project.*")
-            .host_permission("projects_read")
-            .host_permission("events_read")
+            .host_permission(HostPermission::ProjectsRead)
+            .host_permission(HostPermission::EventsRead)
             .build()
     }
 

@@ -55,9 +55,9 @@ impl Plugin for DeployPulse {
             .nav("Deploy Pulse", "activity", NavSection::Platform, "/", 20)
             .ui(&[("/", "Overview")])
             .event("deployment.*")
-            .host_permission("events_read")
-            .host_permission("projects_read")
-            .host_permission("deployments_read")
+            .host_permission(HostPermission::EventsRead)
+            .host_permission(HostPermission::ProjectsRead)
+            .host_permission(HostPermission::DeploymentsRead)
             .build()
     }
 

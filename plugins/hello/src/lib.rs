@@ -37,7 +37,7 @@ impl Plugin for Hello {
             .ui(&[("/", "Hello")])
             .public_path("/public")
             .event("deployment.*")
-            .host_permission("events_read")
+            .host_permission(HostPermission::EventsRead)
             .build()
     }
 

@@ -45,7 +45,7 @@ impl Plugin for Notify {
             .nav("Notifications", "bell", NavSection::Platform, "/", 40)
             .ui(&[("/", "Targets"), ("/deliveries", "Delivery log"), ("/settings", "Settings")])
             .event("deployment.*")
-            .host_permission("events_read")
+            .host_permission(HostPermission::EventsRead)
             .build()
     }
 

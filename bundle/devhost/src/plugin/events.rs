@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 use temps_bundle_protocol::event::subscription_matches;
-use temps_bundle_protocol::{Generation, PluginEvent, headers};
+use temps_bundle_protocol::{Generation, HostPermission, PluginEvent, headers};
 
 use super::RunningPlugin;
 use crate::error::DevHostError;
@@ -17,7 +17,7 @@ impl RunningPlugin {
             let reason = format!("the plugin does not subscribe to {}", event.event_type);
             return Ok(Delivery::Skipped { reason });
         }
-        if !self.host.permits("events_read") {
+        if !self.host.permits(HostPermission::EventsRead) {
             return Ok(Delivery::Skipped {
                 reason: "host permission `events_read` is not declared and granted".into(),
             });

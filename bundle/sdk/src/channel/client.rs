@@ -8,9 +8,10 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use temps_bundle_protocol::method::api_call_needs;
 use temps_bundle_protocol::{
-    ApiCallResult, Capability, DeploymentInfo, EnvironmentInfo, GenerateAiParams, GenerateAiResult, PluginManifest,
-    ProjectInfo,
+    ApiCallResult, Capability, DeploymentInfo, EnvironmentInfo, GenerateAiParams, GenerateAiResult, HostPermission,
+    Method, PluginManifest, ProjectInfo,
 };
 
 use super::error::ChannelError;
@@ -31,30 +32,24 @@ impl Scope {
     }
 
     /// `Ok` if a call of `method` (with HTTP verb `verb` for `api_call`) is declared, else what it needs.
+    /// Methods this protocol version does not define are the host's to refuse (it answers `method_not_found`).
     pub fn allows(&self, method: &str, verb: Option<&str>) -> Result<(), String> {
-        let needs = match method {
-            "list_projects" | "get_project" => "projects_read",
-            "list_environments" | "get_environment" => "environments_read",
-            "get_deployment" | "get_last_deployment" | "list_deployments" => "deployments_read",
-            "generate_ai" => "ai_generate",
-            "get_host_capabilities" => return Ok(()),
-            "api_call" => {
-                let read_only = matches!(verb.map(str::to_ascii_uppercase).as_deref(), Some("GET" | "HEAD"));
-                let (capability, permission) =
-                    if read_only { (Capability::ApiRead, "api_read") } else { (Capability::ApiWrite, "api_write") };
-                let granted = self.capabilities.contains(&capability)
-                    || self.capabilities.contains(&Capability::ApiWrite)
-                    || self.host_permissions.iter().any(|p| p == permission);
-                return if granted { Ok(()) } else { Err(format!("the {permission} capability")) };
-            }
-            // Unknown methods are the host's to refuse (it answers method_not_found).
-            _ => return Ok(()),
-        };
-        if self.host_permissions.iter().any(|p| p == needs) {
-            Ok(())
-        } else {
-            Err(format!("the {needs} host permission"))
+        let Ok(method) = method.parse::<Method>() else { return Ok(()) };
+        if method == Method::ApiCall {
+            let (capability, permission) = api_call_needs(verb.unwrap_or_default());
+            let granted = self.capabilities.contains(&capability)
+                || self.capabilities.contains(&Capability::ApiWrite)
+                || self.has(permission);
+            return if granted { Ok(()) } else { Err(format!("the {permission} capability")) };
         }
+        match method.required_permission() {
+            Some(needs) if !self.has(needs) => Err(format!("the {needs} host permission")),
+            _ => Ok(()),
+        }
+    }
+
+    fn has(&self, permission: HostPermission) -> bool {
+        self.host_permissions.iter().any(|p| p == permission.as_str())
     }
 }
 
@@ -109,23 +104,23 @@ impl Temps {
     }
 
     pub async fn list_projects(&self) -> Result<Vec<ProjectInfo>, ChannelError> {
-        self.typed("list_projects", json!({})).await
+        self.typed(Method::ListProjects, json!({})).await
     }
 
     pub async fn get_project(&self, project_id: i32) -> Result<ProjectInfo, ChannelError> {
-        self.typed("get_project", json!({ "project_id": project_id })).await
+        self.typed(Method::GetProject, json!({ "project_id": project_id })).await
     }
 
     pub async fn list_environments(&self, project_id: i32) -> Result<Vec<EnvironmentInfo>, ChannelError> {
-        self.typed("list_environments", json!({ "project_id": project_id })).await
+        self.typed(Method::ListEnvironments, json!({ "project_id": project_id })).await
     }
 
     pub async fn get_environment(&self, environment_id: i32) -> Result<EnvironmentInfo, ChannelError> {
-        self.typed("get_environment", json!({ "environment_id": environment_id })).await
+        self.typed(Method::GetEnvironment, json!({ "environment_id": environment_id })).await
     }
 
     pub async fn get_deployment(&self, deployment_id: i32) -> Result<DeploymentInfo, ChannelError> {
-        self.typed("get_deployment", json!({ "deployment_id": deployment_id })).await
+        self.typed(Method::GetDeployment, json!({ "deployment_id": deployment_id })).await
     }
 
     pub async fn get_last_deployment(
@@ -135,7 +130,7 @@ impl Temps {
     ) -> Result<DeploymentInfo, ChannelError> {
         let mut params = json!({ "project_id": project_id });
         insert_some(&mut params, "environment_id", environment_id);
-        self.typed("get_last_deployment", params).await
+        self.typed(Method::GetLastDeployment, params).await
     }
 
     /// Newest first; the host defaults `limit` to 20 and caps it at 100.
@@ -148,7 +143,7 @@ impl Temps {
         let mut params = json!({ "project_id": project_id });
         insert_some(&mut params, "environment_id", environment_id);
         insert_some(&mut params, "limit", limit);
-        self.typed("list_deployments", params).await
+        self.typed(Method::ListDeployments, params).await
     }
 
     /// Calls the Temps API as `user` (with the actor token the host sent on the user's request).
@@ -164,13 +159,13 @@ impl Temps {
 
     /// What the host granted (newest hosts).
     pub async fn get_host_capabilities(&self) -> Result<Value, ChannelError> {
-        self.raw_call("get_host_capabilities", json!({})).await
+        self.raw_call(Method::GetHostCapabilities.as_str(), json!({})).await
     }
 
     /// Text generation through the host's AI provider (newest hosts).
     pub async fn generate_ai(&self, params: GenerateAiParams) -> Result<GenerateAiResult, ChannelError> {
         let params = serde_json::to_value(&params).map_err(|e| decode_error("generate_ai", e))?;
-        self.typed("generate_ai", params).await
+        self.typed(Method::GenerateAi, params).await
     }
 
     /// Any method, untyped, still scoped by the manifest.
@@ -179,8 +174,8 @@ impl Temps {
         self.hub.call(method, params).await
     }
 
-    async fn typed<T: DeserializeOwned>(&self, method: &str, params: Value) -> Result<T, ChannelError> {
-        decode(method, self.raw_call(method, params).await?)
+    async fn typed<T: DeserializeOwned>(&self, method: Method, params: Value) -> Result<T, ChannelError> {
+        decode(method.as_str(), self.raw_call(method.as_str(), params).await?)
     }
 
     fn check(&self, method: &str, verb: Option<&str>) -> Result<(), ChannelError> {

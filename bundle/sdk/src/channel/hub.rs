@@ -84,6 +84,16 @@ impl ChannelHub {
         let _ = self.events.set(bus);
     }
 
+    /// Connects a host living in this process (the `testing` harness): requests arrive on the returned queue
+    /// as the text frames a socket would carry; answers go back through [`Self::handle_frame`].
+    #[cfg(feature = "testing")]
+    pub fn connect_in_process(&self) -> mpsc::UnboundedReceiver<String> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.claimed.store(true, Ordering::SeqCst);
+        self.outgoing.send_replace(Some(tx));
+        rx
+    }
+
     /// Whether a host is connected right now.
     pub fn is_connected(&self) -> bool {
         self.outgoing.borrow().is_some()

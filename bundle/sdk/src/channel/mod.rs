@@ -1,12 +1,11 @@
-//! The platform channel: one WebSocket from Temps serves every member. [`hub`] owns the connection and
-//! multiplexes request ids; [`client`] is each member's scoped, typed view of it ([`Temps`]); [`server`] accepts
-//! the host's upgrade at `/_temps/channel`.
+//! The platform channel: one WebSocket from Temps serves every member. [`Temps`] (from `ctx.temps()`) is a
+//! member's scoped, typed view of it: each call is refused locally unless the member's manifest declares what it
+//! needs, and fails with a [`ChannelError`] that says why. The engine owns the connection itself (the hub).
 
 pub mod client;
 pub mod error;
-pub mod hub;
-pub mod server;
+pub(crate) mod hub;
 
 pub use client::{ApiRequest, Scope, Temps};
 pub use error::ChannelError;
-pub use hub::ChannelHub;
+pub(crate) use hub::ChannelHub;

@@ -120,7 +120,7 @@ mod tests {
     use crate::engine::compose::tests::member;
     use crate::host::MemberSpec;
     use expect_test::expect_file;
-    use temps_bundle_protocol::NavSection;
+    use temps_bundle_protocol::{HostPermission, NavSection};
 
     fn config() -> BundleConfig {
         const MEMBERS: &[MemberSpec] = &[MemberSpec::path("alpha"), MemberSpec::path("beta")];
@@ -143,8 +143,8 @@ mod tests {
             .public_path("/hooks/")
             .event("deployment.*")
             .capability(Capability::ApiWrite)
-            .host_permission("events_read")
-            .host_permission("deployments_read")
+            .host_permission(HostPermission::EventsRead)
+            .host_permission(HostPermission::DeploymentsRead)
             .build();
         let beta = ManifestBuilder::new("beta", "2.0.0")
             .description("Second")
@@ -152,7 +152,7 @@ mod tests {
             .event("project.created")
             .event("deployment.*")
             .capability(Capability::ApiRead)
-            .host_permission("events_read")
+            .host_permission(HostPermission::EventsRead)
             .build();
         let set = Composition::validate(vec![member(beta), member(alpha)], &["alpha", "beta"]).unwrap();
         let json = serde_json::to_string_pretty(&composite_manifest(&config(), &set)).unwrap();

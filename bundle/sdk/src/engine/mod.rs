@@ -5,6 +5,7 @@
 //! signal arrives ([`shutdown`]).
 
 pub mod args;
+pub mod assemble;
 pub mod cli;
 pub mod compose;
 pub mod composite;
@@ -14,6 +15,7 @@ pub mod handshake;
 pub mod knobs;
 pub mod logging;
 pub mod openapi;
+pub mod protocol_routes;
 pub mod router;
 pub mod serve;
 pub mod server;

@@ -4,22 +4,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
-use axum::routing::{any, post};
-use temps_bundle_protocol::headers::{CHANNEL_PATH, EVENTS_PATH};
 use temps_bundle_protocol::{Generation, PROTOCOL_VERSION, PluginManifest, ReadyMessage};
 use tokio::net::UnixListener;
 use tokio::sync::watch;
 
 use super::BundleConfig;
 use super::args::LaunchArgs;
+use super::assemble::{Assembly, Parts, assemble};
 use super::compose::{Composition, MemberEntry};
 use super::composite::composite_manifest;
-use super::dispatch::Dispatch;
 use super::error::EngineError;
 use super::handshake::{self, Requested};
 use super::openapi::composite_openapi;
-use super::router::{App, app_router};
 use super::server::{self, ServerLimits};
 use super::service::BundleService;
 use super::shutdown;
@@ -27,9 +23,7 @@ use super::signature::HostSecret;
 use super::socket::bind_socket;
 use super::start::{MemberSlot, start_members};
 use crate::channel::ChannelHub;
-use crate::channel::server::{ChannelRoute, upgrade};
 use crate::context::LaunchFacts;
-use crate::events::{EventBus, EventsRoute, post_event};
 
 /// Whether this process serves the whole bundle or one member alone.
 pub enum Mode {
@@ -104,13 +98,15 @@ pub async fn run(config: BundleConfig, argv: &[String]) -> Result<(), EngineErro
             }
         },
     };
-    let bus = Arc::new(event_bus(&slots));
-    channel.set_event_bus(bus.clone());
-    let protocol = protocol_routes(channel.clone(), bus, launch.secret.clone());
     let shell_ui = config.shell_ui.filter(|_| !split).map(crate::ui::ui_router);
-    let app = App::new(Dispatch::new(launch.secret, slots, split), (!split).then_some(composite), shell_ui);
-    let app = Arc::new(app.with_openapi(ready.openapi.clone()));
-    let service = BundleService::new(app.clone(), app_router(app.clone(), protocol));
+    let Assembly { app, service, .. } = assemble(Parts {
+        slots,
+        secret: launch.secret,
+        channel: channel.clone(),
+        composite: (!split).then_some(composite),
+        shell_ui,
+        openapi: ready.openapi.clone(),
+    });
 
     // Signal handlers go in before `ready`: a host may stop us the moment it reads that line.
     let signal = shutdown::termination()?;
@@ -150,23 +146,6 @@ async fn launch_facts(args: &LaunchArgs, manifest: &PluginManifest) -> Result<La
             Ok(Launch { secret: HostSecret::none(), database_url: args.database_url.clone(), host_data_dir: None })
         }
     }
-}
-
-/// The protocol's own routes: the channel upgrade and the events fallback.
-fn protocol_routes(hub: Arc<ChannelHub>, bus: Arc<EventBus>, secret: HostSecret) -> Router {
-    let channel =
-        Router::new().route(CHANNEL_PATH, any(upgrade)).with_state(ChannelRoute { hub, secret: secret.clone() });
-    let events = Router::new().route(EVENTS_PATH, post(post_event)).with_state(EventsRoute { bus, secret });
-    channel.merge(events)
-}
-
-fn event_bus(slots: &[MemberSlot]) -> EventBus {
-    EventBus::new(
-        slots
-            .iter()
-            .filter_map(|slot| Some((slot.name.clone(), slot.manifest.events.clone(), slot.started()?.clone())))
-            .collect(),
-    )
 }
 
 /// How soon after `ready` a host is expected to open the channel.
