@@ -1,6 +1,8 @@
 //! Capping what a member stores: a text field never grows past its limit, whatever the platform or a remote
 //! server sent.
 
+use serde_json::{Value, json};
+
 /// What a capped text ends with, so a reader sees it was cut.
 pub const ELLIPSIS: char = '…';
 
@@ -19,9 +21,42 @@ pub fn truncate(text: &str, max_bytes: usize) -> String {
     capped
 }
 
+/// `value` with every string longer than `max_bytes` [`truncate`]d and every array or object whose JSON is
+/// longer than `max_bytes` replaced by `{"truncated": true, "bytes": <its JSON size>}`; the top-level object keeps
+/// its keys, so a reader still finds each field.
+pub fn json(value: &Value, max_bytes: usize) -> Value {
+    match value {
+        Value::String(text) => Value::String(truncate(text, max_bytes)),
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), field(v, max_bytes))).collect()),
+        other => field(other, max_bytes),
+    }
+}
+
+fn field(value: &Value, max_bytes: usize) -> Value {
+    match value {
+        Value::String(text) => Value::String(truncate(text, max_bytes)),
+        Value::Array(_) | Value::Object(_) => {
+            let bytes = value.to_string().len();
+            if bytes <= max_bytes { value.clone() } else { json!({ "truncated": true, "bytes": bytes }) }
+        }
+        scalar => scalar.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_keeps_keys_and_caps_each_field() {
+        let long = "x".repeat(100);
+        let value = json!({"n": 1, "short": "ok", "long": long, "list": [long], "small": {"a": 1}});
+        let capped = json(&value, 10);
+        assert_eq!(
+            capped,
+            json!({"n": 1, "short": "ok", "long": "xxxxxxx…", "list": {"truncated": true, "bytes": 104}, "small": {"a": 1}})
+        );
+    }
 
     #[test]
     fn cuts_at_a_character_boundary_within_the_limit() {

@@ -7,18 +7,22 @@ use crate::deliveries;
 use crate::error::NotifyError;
 use crate::state::NotifyState;
 use crate::targets::{self, Target};
-use temps_bundle_store::timestamp;
+use temps_bundle_store::{cap, timestamp};
+
+/// The most bytes of one field of an event's `data` in a rendered body (see [`capped`]).
+pub const MAX_FIELD_BYTES: usize = 4 * 1024;
 
 /// Records a delivery of `event` for every enabled target whose filters accept it, and wakes the worker.
 /// Returns how many deliveries were added (a repeated event id adds none).
 pub async fn enqueue_event(state: &NotifyState, event: &PluginEvent) -> Result<usize, NotifyError> {
+    let event = &capped(event);
     let mut added = 0;
-    for target in targets::list(state.pool()).await? {
+    for target in targets::list(state.db()).await? {
         if !target.input.enabled || !target.filter().accepts(event) {
             continue;
         }
         let body = target.input.format.render(event, false);
-        if deliveries::enqueue(state.pool(), &target, event, &body).await? {
+        if deliveries::enqueue(state.db(), &target, event, &body).await? {
             added += 1;
         }
     }
@@ -26,6 +30,13 @@ pub async fn enqueue_event(state: &NotifyState, event: &PluginEvent) -> Result<u
         state.wake.notify_one();
     }
     Ok(added)
+}
+
+/// `event` with each field of its `data` capped at [`MAX_FIELD_BYTES`]: receivers get every field the platform
+/// sent, but a multi-megabyte log line or payload is not copied into one stored body per target.
+pub fn capped(event: &PluginEvent) -> PluginEvent {
+    let data = cap::json(&serde_json::Value::Object(event.data.clone()), MAX_FIELD_BYTES);
+    PluginEvent { data: data.as_object().cloned().unwrap_or_default(), ..event.clone() }
 }
 
 /// The event a "send test" delivers: a successful deployment matching the target's own filters.

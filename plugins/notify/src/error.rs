@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 use temps_bundle_sdk::Problem;
-use temps_bundle_store::sea_orm::sqlx;
+use temps_bundle_store::sea_orm::DbErr;
 
 /// A failed notify operation; user mistakes keep their status, the rest are logged and answered with a 500.
 #[derive(Debug, thiserror::Error)]
@@ -14,7 +14,9 @@ pub enum NotifyError {
     #[error("{0}")]
     Conflict(String),
     #[error("database operation `{what}` failed: {source}")]
-    Database { what: &'static str, source: sqlx::Error },
+    Database { what: &'static str, source: DbErr },
+    #[error("{what} of {bytes} bytes exceeds the limit of {max} bytes")]
+    TooLarge { what: &'static str, bytes: usize, max: usize },
     #[error("cannot generate a signing secret: {0}")]
     Secret(String),
     #[error("stored row `{what}` cannot be read: {reason}")]
@@ -22,8 +24,8 @@ pub enum NotifyError {
 }
 
 impl NotifyError {
-    /// A mapper for `sqlx` errors naming the operation.
-    pub fn db(what: &'static str) -> impl FnOnce(sqlx::Error) -> Self {
+    /// A mapper for database errors naming the operation.
+    pub fn db(what: &'static str) -> impl FnOnce(DbErr) -> Self {
         move |source| Self::Database { what, source }
     }
 }
@@ -36,7 +38,10 @@ impl From<NotifyError> for Problem {
             }
             NotifyError::NotFound { .. } => Problem::not_found(error.to_string()),
             NotifyError::Conflict(_) => Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", error.to_string()),
-            NotifyError::Database { .. } | NotifyError::Secret(_) | NotifyError::Corrupt { .. } => {
+            NotifyError::Database { .. }
+            | NotifyError::TooLarge { .. }
+            | NotifyError::Secret(_)
+            | NotifyError::Corrupt { .. } => {
                 tracing::error!(%error, "notify failed");
                 Problem::internal()
             }

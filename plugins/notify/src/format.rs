@@ -4,34 +4,27 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use temps_bundle_sdk::PluginEvent;
+use temps_bundle_store::sea_orm::{self, DeriveActiveEnum, EnumIter};
 
 use crate::filter::event_project;
 
-/// A target's payload format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A target's payload format (stored as its snake_case name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, EnumIter, DeriveActiveEnum)]
 #[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "Text")]
 pub enum Format {
     /// A Slack incoming webhook: `{"text": ..., "blocks": [...]}`.
+    #[sea_orm(string_value = "slack")]
     Slack,
     /// A Discord webhook: `{"content": ..., "embeds": [...]}`.
+    #[sea_orm(string_value = "discord")]
     Discord,
     /// `{"event_type", "event", "test"}`, signed with the target's secret.
+    #[sea_orm(string_value = "json")]
     Json,
 }
 
 impl Format {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Slack => "slack",
-            Self::Discord => "discord",
-            Self::Json => "json",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        [Self::Slack, Self::Discord, Self::Json].into_iter().find(|f| f.as_str() == text)
-    }
-
     /// The request body for `event` (`test` marks a "send test" delivery).
     pub fn render(self, event: &PluginEvent, test: bool) -> String {
         let summary = summary(event, test);

@@ -2,10 +2,12 @@
 //!
 //! Each matching event becomes a delivery row ([`deliveries`]) *before* any network call; the worker
 //! ([`worker::run`], supervised by `ctx.spawn`) sends due rows through the guarded outbound client with retries and
-//! exponential backoff, and marks them delivered or dead. `json` deliveries are signed ([`signature`]).
+//! exponential backoff, and marks them delivered or dead. `json` deliveries are signed ([`signature`]). Stored
+//! fields are capped and finished deliveries are pruned after `retention_days` ([`settings`]).
 
 pub mod deliveries;
 pub mod dispatch;
+pub mod entity;
 pub mod error;
 pub mod filter;
 pub mod format;
@@ -54,12 +56,14 @@ impl Plugin for Notify {
         let settings = Settings::<NotifySettings>::load(&store).await?;
         let client = OutboundClient::for_member(ctx.member())?;
         let state = NotifyState { store, settings, client, wake: Arc::default() };
-        let recovered = deliveries::recover_interrupted(state.pool()).await?;
+        let recovered = deliveries::recover_interrupted(state.db()).await?;
         if recovered > 0 {
             tracing::info!(recovered, "deliveries interrupted by the last shutdown will be sent again");
         }
         let worker_state = state.clone();
         ctx.spawn("deliveries", move |_ctx| worker::run(worker_state.clone()));
+        let pruner_state = state.clone();
+        ctx.spawn("prune", move |_ctx| worker::prune_forever(pruner_state.clone()));
         Ok(state)
     }
 

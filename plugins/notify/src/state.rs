@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use temps_bundle_http::OutboundClient;
-use temps_bundle_store::sea_orm::sqlx::SqlitePool;
+use temps_bundle_store::sea_orm::DatabaseConnection;
 use temps_bundle_store::{Settings, Store};
 use tokio::sync::Notify;
 
@@ -20,7 +20,8 @@ pub struct NotifyState {
 }
 
 impl NotifyState {
-    pub fn pool(&self) -> &SqlitePool {
-        self.store.pool()
+    /// The store's sea-orm connection.
+    pub fn db(&self) -> &DatabaseConnection {
+        self.store.db()
     }
 }

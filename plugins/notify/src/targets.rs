@@ -3,12 +3,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use temps_bundle_http::{HttpError, OutboundClient};
-use temps_bundle_store::sea_orm::sqlx::{self, Row, SqlitePool, sqlite::SqliteRow};
+use temps_bundle_store::sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, QueryOrder, Set};
+use temps_bundle_store::timestamp;
 
+use crate::entity::target;
 use crate::error::NotifyError;
 use crate::filter::{Filter, pattern_problem};
 use crate::format::Format;
-use temps_bundle_store::timestamp;
 
 /// What an admin sends to create a target (and, merged with the stored one, to change it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,105 +89,90 @@ impl TargetInput {
 }
 
 /// Every target, oldest first.
-pub async fn list(pool: &SqlitePool) -> Result<Vec<Target>, NotifyError> {
-    let rows = sqlx::query("SELECT * FROM targets ORDER BY id")
-        .fetch_all(pool)
+pub async fn list(db: &DatabaseConnection) -> Result<Vec<Target>, NotifyError> {
+    let rows = target::Entity::find()
+        .order_by_asc(target::Column::Id)
+        .all(db)
         .await
         .map_err(NotifyError::db("list targets"))?;
-    rows.iter().map(from_row).collect()
+    rows.into_iter().map(Target::try_from).collect()
 }
 
 /// One target.
-pub async fn get(pool: &SqlitePool, id: i64) -> Result<Target, NotifyError> {
-    let row = sqlx::query("SELECT * FROM targets WHERE id = ?")
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-        .map_err(NotifyError::db("read target"))?;
-    row.as_ref().map(from_row).transpose()?.ok_or_else(|| NotifyError::NotFound { what: "target", id: id.to_string() })
+pub async fn get(db: &DatabaseConnection, id: i64) -> Result<Target, NotifyError> {
+    let row = target::Entity::find_by_id(id).one(db).await.map_err(NotifyError::db("read target"))?;
+    row.map(Target::try_from).transpose()?.ok_or_else(|| NotifyError::NotFound { what: "target", id: id.to_string() })
 }
 
 /// Stores a new target with a fresh secret; the caller shows the secret once.
-pub async fn create(pool: &SqlitePool, input: &TargetInput) -> Result<Target, NotifyError> {
-    let secret = new_secret()?;
+pub async fn create(db: &DatabaseConnection, input: &TargetInput) -> Result<Target, NotifyError> {
     let now = timestamp::now_ms();
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO targets (name, url, format, events, project_id, environment, enabled, secret, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(&input.name)
-    .bind(&input.url)
-    .bind(input.format.as_str())
-    .bind(events_json(&input.events))
-    .bind(input.project_id)
-    .bind(&input.environment)
-    .bind(input.enabled)
-    .bind(&secret)
-    .bind(now)
-    .bind(now)
-    .fetch_one(pool)
-    .await
-    .map_err(NotifyError::db("create target"))?;
-    get(pool, id).await
+    let mut row = fields(input);
+    row.secret = Set(new_secret()?);
+    row.created_at = Set(now);
+    row.updated_at = Set(now);
+    row.insert(db).await.map_err(NotifyError::db("create target"))?.try_into()
 }
 
 /// Replaces a target's editable fields.
-pub async fn update(pool: &SqlitePool, id: i64, input: &TargetInput) -> Result<Target, NotifyError> {
-    let updated = sqlx::query(
-        "UPDATE targets SET name = ?, url = ?, format = ?, events = ?, project_id = ?, environment = ?, enabled = ?,
-         updated_at = ? WHERE id = ?",
-    )
-    .bind(&input.name)
-    .bind(&input.url)
-    .bind(input.format.as_str())
-    .bind(events_json(&input.events))
-    .bind(input.project_id)
-    .bind(&input.environment)
-    .bind(input.enabled)
-    .bind(timestamp::now_ms())
-    .bind(id)
-    .execute(pool)
-    .await
-    .map_err(NotifyError::db("update target"))?;
-    if updated.rows_affected() == 0 {
-        return Err(NotifyError::NotFound { what: "target", id: id.to_string() });
+pub async fn update(db: &DatabaseConnection, id: i64, input: &TargetInput) -> Result<Target, NotifyError> {
+    let mut row = fields(input);
+    row.id = Set(id);
+    row.updated_at = Set(timestamp::now_ms());
+    match row.update(db).await {
+        Ok(updated) => updated.try_into(),
+        Err(DbErr::RecordNotUpdated) => Err(NotifyError::NotFound { what: "target", id: id.to_string() }),
+        Err(error) => Err(NotifyError::db("update target")(error)),
     }
-    get(pool, id).await
 }
 
 /// Deletes a target and (by cascade) its deliveries.
-pub async fn delete(pool: &SqlitePool, id: i64) -> Result<(), NotifyError> {
-    let deleted = sqlx::query("DELETE FROM targets WHERE id = ?")
-        .bind(id)
-        .execute(pool)
-        .await
-        .map_err(NotifyError::db("delete target"))?;
-    if deleted.rows_affected() == 0 {
+pub async fn delete(db: &DatabaseConnection, id: i64) -> Result<(), NotifyError> {
+    let deleted = target::Entity::delete_by_id(id).exec(db).await.map_err(NotifyError::db("delete target"))?;
+    if deleted.rows_affected == 0 {
         return Err(NotifyError::NotFound { what: "target", id: id.to_string() });
     }
     Ok(())
 }
 
-fn from_row(row: &SqliteRow) -> Result<Target, NotifyError> {
-    let corrupt = |reason: String| NotifyError::Corrupt { what: "target", reason };
-    let get_err = |e: sqlx::Error| corrupt(e.to_string());
-    let format: String = row.try_get("format").map_err(get_err)?;
-    let events: String = row.try_get("events").map_err(get_err)?;
-    Ok(Target {
-        id: row.try_get("id").map_err(get_err)?,
-        input: TargetInput {
-            name: row.try_get("name").map_err(get_err)?,
-            url: row.try_get("url").map_err(get_err)?,
-            format: Format::parse(&format).ok_or_else(|| corrupt(format!("unknown format {format:?}")))?,
-            events: serde_json::from_str(&events).map_err(|e| corrupt(e.to_string()))?,
-            project_id: row.try_get("project_id").map_err(get_err)?,
-            environment: row.try_get("environment").map_err(get_err)?,
-            enabled: row.try_get("enabled").map_err(get_err)?,
-        },
-        created_at: timestamp::format(row.try_get("created_at").map_err(get_err)?),
-        updated_at: timestamp::format(row.try_get("updated_at").map_err(get_err)?),
-        secret: row.try_get("secret").map_err(get_err)?,
-    })
+impl TryFrom<target::Model> for Target {
+    type Error = NotifyError;
+
+    fn try_from(row: target::Model) -> Result<Self, NotifyError> {
+        let events = serde_json::from_str(&row.events).map_err(|e| NotifyError::Corrupt {
+            what: "target",
+            reason: format!("events of target {}: {e}", row.id),
+        })?;
+        Ok(Target {
+            id: row.id,
+            input: TargetInput {
+                name: row.name,
+                url: row.url,
+                format: row.format,
+                events,
+                project_id: row.project_id,
+                environment: row.environment,
+                enabled: row.enabled,
+            },
+            created_at: timestamp::format(row.created_at),
+            updated_at: timestamp::format(row.updated_at),
+            secret: row.secret,
+        })
+    }
+}
+
+/// The editable columns of a target row.
+fn fields(input: &TargetInput) -> target::ActiveModel {
+    target::ActiveModel {
+        name: Set(input.name.clone()),
+        url: Set(input.url.clone()),
+        format: Set(input.format),
+        events: Set(events_json(&input.events)),
+        project_id: Set(input.project_id),
+        environment: Set(input.environment.clone()),
+        enabled: Set(input.enabled),
+        ..Default::default()
+    }
 }
 
 /// 32 random bytes as hex, prefixed so a leaked one is recognizable.

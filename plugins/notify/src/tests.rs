@@ -110,3 +110,97 @@ async fn bad_targets_are_refused_naming_the_field() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(problem["detail"].as_str().unwrap().contains("format"), "{problem}");
 }
+
+/// notify's state over a fresh store, without the worker (nothing is sent).
+async fn quiet_state(dir: &tempfile::TempDir) -> crate::state::NotifyState {
+    let store =
+        temps_bundle_store::Store::open(&dir.path().join("notify.sqlite3"), crate::schema::MIGRATIONS).await.unwrap();
+    let settings = temps_bundle_store::Settings::load(&store).await.unwrap();
+    let client = temps_bundle_http::OutboundClient::for_member("notify").unwrap();
+    crate::state::NotifyState { store, settings, client, wake: Default::default() }
+}
+
+async fn json_target(state: &crate::state::NotifyState) -> crate::targets::Target {
+    let input: crate::targets::TargetInput =
+        serde_json::from_value(json!({"name": "hook", "url": "https://93.184.216.34/hook", "format": "json"})).unwrap();
+    crate::targets::create(state.db(), &input).await.unwrap()
+}
+
+fn deployment_event(id: &str, data: Value) -> temps_bundle_sdk::PluginEvent {
+    temps_bundle_sdk::PluginEvent {
+        id: id.into(),
+        event_type: "deployment.failed".into(),
+        timestamp: "2026-03-04T16:05:00Z".into(),
+        project_id: Some(1),
+        data: data.as_object().unwrap().clone(),
+    }
+}
+
+#[tokio::test]
+async fn on_start_supervises_the_worker_and_the_pruner() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = Context::for_tests("notify", dir.path().to_owned(), Scope::default());
+    Notify.on_start(&ctx).await.unwrap();
+    let names: Vec<String> = ctx.tasks().into_iter().map(|task| task.name).collect();
+    assert_eq!(names, ["deliveries", "prune"]);
+}
+
+#[tokio::test]
+async fn a_huge_event_is_stored_capped_in_the_delivery_body() {
+    use temps_bundle_store::sea_orm::EntityTrait;
+
+    let dir = tempfile::tempdir().unwrap();
+    let state = quiet_state(&dir).await;
+    json_target(&state).await;
+    let huge = "x".repeat(4 << 20);
+    let event = deployment_event("big", json!({"project_id": 1, "error_message": huge, "logs": [huge]}));
+    assert_eq!(crate::dispatch::enqueue_event(&state, &event).await.unwrap(), 1);
+    let stored = crate::entity::delivery::Entity::find().one(state.db()).await.unwrap().unwrap();
+    assert!(stored.body.len() < 3 * crate::dispatch::MAX_FIELD_BYTES, "body of {} bytes", stored.body.len());
+    let body: Value = serde_json::from_str(&stored.body).unwrap();
+    let data = &body["event"]["data"];
+    assert!(data["error_message"].as_str().unwrap().ends_with('…'), "{data}");
+    assert_eq!(data["logs"]["truncated"], true, "{data}");
+    assert_eq!(data["project_id"], 1, "small fields are kept whole");
+}
+
+#[tokio::test]
+async fn finished_deliveries_older_than_retention_are_pruned() {
+    use temps_bundle_store::sea_orm::sea_query::Expr;
+    use temps_bundle_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    use temps_bundle_store::timestamp::{self, DAY_MS};
+
+    use crate::deliveries::Status;
+    use crate::entity::delivery;
+
+    let dir = tempfile::tempdir().unwrap();
+    let state = quiet_state(&dir).await;
+    let target = json_target(&state).await;
+    let now = timestamp::now_ms();
+    // (event id, status, age in days): only finished deliveries past the 90 days go.
+    let rows = [
+        ("old-delivered", Status::Delivered, 120),
+        ("old-dead", Status::Dead, 91),
+        ("old-pending", Status::Pending, 200),
+        ("recent-dead", Status::Dead, 89),
+    ];
+    for (id, status, days) in rows {
+        let event = deployment_event(id, json!({}));
+        assert!(crate::deliveries::enqueue(state.db(), &target, &event, "{}").await.unwrap());
+        delivery::Entity::update_many()
+            .col_expr(delivery::Column::Status, Expr::value(status))
+            .col_expr(delivery::Column::CreatedAt, Expr::value(now - days * DAY_MS))
+            .filter(delivery::Column::EventId.eq(id))
+            .exec(state.db())
+            .await
+            .unwrap();
+    }
+    assert_eq!(crate::worker::prune_once(&state, now).await.unwrap(), 2);
+    let mut left: Vec<String> =
+        delivery::Entity::find().all(state.db()).await.unwrap().into_iter().map(|d| d.event_id).collect();
+    left.sort();
+    assert_eq!(left, ["old-pending", "recent-dead"]);
+    state.settings.patch(json!({"retention_days": 30})).await.unwrap();
+    assert_eq!(crate::worker::prune_once(&state, now + 60 * DAY_MS).await.unwrap(), 1);
+    assert_eq!(delivery::Entity::find().count(state.db()).await.unwrap(), 1, "the pending one stays");
+}

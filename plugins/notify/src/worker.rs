@@ -1,5 +1,6 @@
-//! The delivery worker: claims due deliveries, sends them through the guarded client, and records the outcome
-//! (delivered, retry later with exponential backoff, or dead after the last attempt).
+//! notify's background work, supervised by `ctx.spawn`: the delivery worker claims due deliveries, sends them
+//! through the guarded client, and records the outcome (delivered, retry later with exponential backoff, or dead
+//! after the last attempt); the pruner deletes finished deliveries past the retention setting.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -15,6 +16,8 @@ use temps_bundle_store::timestamp;
 
 /// How often the worker looks for due deliveries when nothing wakes it.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
+/// How often the pruner runs (it also runs once right after start).
+pub const PRUNE_INTERVAL: Duration = Duration::from_secs(60 * 60);
 /// How many deliveries are sent at once.
 const BATCH: u32 = 16;
 
@@ -36,17 +39,35 @@ pub async fn run(state: NotifyState) {
     }
 }
 
+/// Prunes now and every [`PRUNE_INTERVAL`] until the bundle shuts down (the supervisor cancels it).
+pub async fn prune_forever(state: NotifyState) {
+    loop {
+        match prune_once(&state, timestamp::now_ms()).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "pruned deliveries past retention"),
+            Err(error) => tracing::warn!(%error, "pruning failed; trying again at the next interval"),
+        }
+        tokio::time::sleep(PRUNE_INTERVAL).await;
+    }
+}
+
+/// Deletes finished deliveries older than the retention setting, as of `now`; returns how many.
+pub async fn prune_once(state: &NotifyState, now: i64) -> Result<u64, NotifyError> {
+    let cutoff = timestamp::days_before(now, state.settings.current().retention_days);
+    deliveries::prune(state.db(), cutoff).await
+}
+
 /// Sends every due delivery (in batches); returns when the next pending one is due.
 async fn send_due(state: &NotifyState) -> Result<Option<i64>, NotifyError> {
     loop {
-        let ids = deliveries::due(state.pool(), BATCH).await?;
+        let ids = deliveries::due(state.db(), BATCH).await?;
         if ids.is_empty() {
-            return deliveries::next_due_at(state.pool()).await;
+            return deliveries::next_due_at(state.db()).await;
         }
         let mut batch = JoinSet::new();
         for id in ids {
             // A failed claim is logged, not returned: returning would drop (abort) the attempts already started.
-            match deliveries::claim(state.pool(), &id).await {
+            match deliveries::claim(state.db(), &id).await {
                 Ok(Some(claimed)) => {
                     let state = state.clone();
                     batch.spawn(async move { attempt(&state, claimed).await });
@@ -111,7 +132,7 @@ pub async fn attempt(state: &NotifyState, delivery: Claimed) -> Result<AttemptRe
             }
         }
     };
-    deliveries::record(state.pool(), &delivery.id, &record).await?;
+    deliveries::record(state.db(), &delivery.id, &record).await?;
     if record.status == Status::Pending {
         // The worker sleeps at most POLL_INTERVAL, so a short backoff is honoured without an extra wake-up.
         state.wake.notify_one();

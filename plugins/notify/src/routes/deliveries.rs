@@ -18,7 +18,7 @@ pub async fn log(
 ) -> Result<Json<Value>, Problem> {
     caller.user()?;
     let Query(query) = query.map_err(|rejection| Problem::bad_request(rejection.body_text()))?;
-    let deliveries = deliveries::log(state.pool(), &query).await?;
+    let deliveries = deliveries::log(state.db(), &query).await?;
     Ok(Json(json!({ "deliveries": deliveries })))
 }
 
@@ -29,7 +29,7 @@ pub async fn retry(
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<DeliveryView>), Problem> {
     caller.require_admin()?;
-    let view = deliveries::retry(state.pool(), &id).await?;
+    let view = deliveries::retry(state.db(), &id).await?;
     state.wake.notify_one();
     Ok((StatusCode::ACCEPTED, Json(view)))
 }

@@ -15,7 +15,7 @@ use crate::worker;
 
 pub async fn list(caller: Caller, State(state): State<NotifyState>) -> Result<Json<Value>, Problem> {
     caller.require_admin()?;
-    let targets = targets::list(state.pool()).await?;
+    let targets = targets::list(state.db()).await?;
     Ok(Json(json!({ "targets": targets })))
 }
 
@@ -27,7 +27,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Value>), Problem> {
     let user = caller.require_admin()?;
     let input = input.validate(&state.client).await?;
-    let target = targets::create(state.pool(), &input).await?;
+    let target = targets::create(state.db(), &input).await?;
     tracing::info!(target = target.id, user = %user.email, "notify target created");
     Ok((StatusCode::CREATED, Json(with_secret(&target))))
 }
@@ -38,7 +38,7 @@ pub async fn read(
     Path(id): Path<String>,
 ) -> Result<Json<Target>, Problem> {
     caller.require_admin()?;
-    Ok(Json(targets::get(state.pool(), parse_id("target", &id)?).await?))
+    Ok(Json(targets::get(state.db(), parse_id("target", &id)?).await?))
 }
 
 /// Applies a JSON merge patch to the target's fields (the secret cannot be changed).
@@ -50,9 +50,9 @@ pub async fn update(
 ) -> Result<Json<Target>, Problem> {
     caller.require_admin()?;
     let id = parse_id("target", &id)?;
-    let current = targets::get(state.pool(), id).await?;
+    let current = targets::get(state.db(), id).await?;
     let input = current.input.patched(&patch)?.validate(&state.client).await?;
-    Ok(Json(targets::update(state.pool(), id, &input).await?))
+    Ok(Json(targets::update(state.db(), id, &input).await?))
 }
 
 pub async fn remove(
@@ -61,7 +61,7 @@ pub async fn remove(
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
     caller.require_admin()?;
-    targets::delete(state.pool(), parse_id("target", &id)?).await?;
+    targets::delete(state.db(), parse_id("target", &id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -73,13 +73,13 @@ pub async fn send_test(
     Path(id): Path<String>,
 ) -> Result<Json<deliveries::DeliveryView>, Problem> {
     caller.require_admin()?;
-    let target = targets::get(state.pool(), parse_id("target", &id)?).await?;
+    let target = targets::get(state.db(), parse_id("target", &id)?).await?;
     let event = test_event(&target);
     let body = target.input.format.render(&event, true);
-    let claimed = deliveries::enqueue_claimed_test(state.pool(), &target, &event, &body).await?;
+    let claimed = deliveries::enqueue_claimed_test(state.db(), &target, &event, &body).await?;
     let delivery_id = claimed.id.clone();
     worker::attempt(&state, claimed).await?;
-    Ok(Json(deliveries::get(state.pool(), &delivery_id).await?))
+    Ok(Json(deliveries::get(state.db(), &delivery_id).await?))
 }
 
 fn with_secret(target: &Target) -> Value {
