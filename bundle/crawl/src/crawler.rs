@@ -285,11 +285,14 @@ impl Crawl {
         report.depth = queued.depth;
         report.found_on = queued.found_on;
         report.in_sitemap = self.frontier.in_sitemap.contains(&report.url);
-        // The target of a redirect is this same page: do not fetch it again.
-        if let Ok(final_url) = Url::parse(&report.final_url) {
-            self.frontier.seen.insert(self.config.urls.normalize(&final_url).to_string());
-        }
-        for link in &report.internal_links {
+        // A same-origin redirect target is a page of its own (its content is checked under its own URL).
+        let redirect_target = Url::parse(&report.final_url)
+            .ok()
+            .filter(|_| !report.redirects.is_empty())
+            .map(|u| self.config.urls.normalize(&u))
+            .filter(|u| same_origin(u, &self.limits.origin))
+            .map(String::from);
+        for link in report.internal_links.iter().chain(&redirect_target) {
             if !self.frontier.seen.insert(link.clone()) {
                 continue;
             }

@@ -66,7 +66,8 @@ impl Fetcher {
     }
 
     /// Fetches one page: redirects hop by hop (wherever they lead, each hop guarded), then, for a same-origin HTML
-    /// answer, streams the body through the scanner up to the page limit.
+    /// answer that was not redirected, streams the body through the scanner up to the page limit. A redirected
+    /// page reports its hops and the final status only; the crawl visits the final URL as a page of its own.
     pub(crate) async fn page(&self, url: Url, limits: &PageLimits) -> PageReport {
         let mut report = PageReport::new(&url);
         let mut current = url;
@@ -87,6 +88,7 @@ impl Fetcher {
         report.elapsed_ms = millis(response.elapsed());
         let is_html = report.content_type.as_deref().is_some_and(|t| t.contains("html"));
         if is_html
+            && report.redirects.is_empty()
             && response.status.is_success()
             && same_origin(&current, &limits.origin)
             && let Err(error) = scan_body(&mut report, response, &current, limits).await

@@ -12,6 +12,8 @@ use temps_plugin_deploy_pulse as _;
 use temps_plugin_hello as _;
 #[cfg(feature = "notify")]
 use temps_plugin_notify as _;
+#[cfg(feature = "site-audit")]
+use temps_plugin_site_audit as _;
 
 use std::sync::LazyLock;
 
@@ -25,6 +27,8 @@ pub const EXPECTED_MEMBERS: &[&str] = &[
     "hello",
     #[cfg(feature = "notify")]
     "notify",
+    #[cfg(feature = "site-audit")]
+    "site-audit",
     #[cfg(feature = "test-members")]
     "boom",
     #[cfg(feature = "test-members")]

@@ -1,0 +1,250 @@
+//! site-audit in-process: the router (`oneshot`) over a real SQLite file, the worker crawling a local test site.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+
+mod site;
+
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use temps_bundle_crawl::OutboundPolicy;
+use temps_bundle_sdk::channel::Scope;
+use temps_bundle_sdk::protocol::headers;
+use temps_bundle_sdk::{Context, Plugin, PluginEvent};
+use tower::ServiceExt;
+
+use crate::SiteAudit;
+use crate::routes::ROUTES;
+use crate::state::AuditState;
+
+/// The member with its worker running, allowed to reach exactly 127.0.0.1 (the test site).
+async fn member(dir: &tempfile::TempDir) -> (AuditState, axum::Router) {
+    let ctx = Context::for_tests("site-audit", dir.path().to_owned(), Scope::default());
+    let state = crate::open(&ctx, OutboundPolicy { allow_private: false, allow_hosts: vec!["127.0.0.1".into()] })
+        .await
+        .unwrap();
+    let worker = state.clone();
+    ctx.spawn("audits", move |_| crate::worker::run(worker.clone()));
+    // Fast crawls: no rate limit, short timeouts.
+    state.settings.patch(json!({ "limits": { "requests_per_second": 0, "request_timeout_ms": 2000 } })).await.unwrap();
+    let router = SiteAudit.router(&ctx, state.clone());
+    (state, router)
+}
+
+async fn call(
+    app: &axum::Router,
+    method: &str,
+    path: &str,
+    role: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(role) = role {
+        request =
+            request.header(headers::USER_ID, "1").header(headers::USER_EMAIL, "a@b.c").header(headers::USER_ROLE, role);
+    }
+    let body = match body {
+        Some(json) => {
+            request = request.header("content-type", "application/json");
+            Body::from(json.to_string())
+        }
+        None => Body::empty(),
+    };
+    let response = app.clone().oneshot(request.body(body).unwrap()).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+/// Polls the report until the audit leaves `queued`/`running`.
+async fn finished(app: &axum::Router, id: i64, within: Duration) -> Value {
+    let started = Instant::now();
+    loop {
+        let (status, report) = call(app, "GET", &format!("/audits/{id}"), Some("user"), None).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        if !matches!(report["audit"]["status"].as_str(), Some("queued" | "running")) {
+            return report;
+        }
+        assert!(started.elapsed() < within, "audit {id} still {} after {within:?}", report["audit"]["status"]);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// `(kind, url path)` of every finding, sorted.
+fn findings(report: &Value, site: &site::Site) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["findings"].as_array().unwrap().iter())
+        .map(|f| (f["kind"].as_str().unwrap().to_owned(), f["url"].as_str().unwrap().replace(&site.url(""), "")))
+        .collect();
+    found.sort();
+    found
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = list.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect();
+    v.sort();
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audits_find_exactly_the_problems_and_compare_with_the_previous_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_state, app) = member(&dir).await;
+    let site = site::serve(Duration::ZERO).await;
+    let body = json!({ "url": site.url("/") });
+    assert_eq!(call(&app, "POST", "/audits", None, Some(body.clone())).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(call(&app, "POST", "/audits", Some("user"), Some(body.clone())).await.0, StatusCode::FORBIDDEN);
+    let (status, bad) = call(&app, "POST", "/audits", Some("admin"), Some(json!({ "url": "ftp://x" }))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    assert!(bad["detail"].as_str().unwrap().starts_with("url:"), "{bad}");
+
+    let (status, audit) = call(&app, "POST", "/audits", Some("admin"), Some(body.clone())).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{audit}");
+    let (status, conflict) = call(&app, "POST", "/audits", Some("admin"), Some(body.clone())).await;
+    assert_eq!(status, StatusCode::CONFLICT, "one audit per site at a time: {conflict}");
+    let first = finished(&app, audit["id"].as_i64().unwrap(), Duration::from_secs(20)).await;
+    assert_eq!(first["audit"]["status"], "completed", "{first}");
+    assert_eq!(first["audit"]["stop_reason"], "completed");
+    assert_eq!(first["audit"]["pages"], 7, "/, /a, /b, /missing, /old, /to-private, /noindex");
+    assert_eq!(first["previous_audit_id"], Value::Null);
+    assert_eq!(
+        findings(&first, &site),
+        pairs(&[
+            ("broken_link", "/missing"),
+            ("broken_link", "/to-private"),
+            ("redirect_chain", "/old"),
+            ("description_missing", "/a"),
+            ("canonical_missing", "/a"),
+            ("noindex_in_sitemap", "/noindex"),
+            ("sitemap_disallowed", "/private/listed"),
+        ])
+    );
+    let groups = first["groups"].as_array().unwrap();
+    assert_eq!(groups[0]["kind"], "broken_link", "errors come first");
+    let missing = groups[0]["findings"].as_array().unwrap().iter().find(|f| f["url"] == site.url("/missing")).unwrap();
+    assert_eq!(missing["detail"], format!("answers 404; linked from {}", site.url("/")));
+    assert!(!missing["hint"].as_str().unwrap().is_empty());
+    let private =
+        groups[0]["findings"].as_array().unwrap().iter().find(|f| f["url"] == site.url("/to-private")).unwrap();
+    assert!(private["detail"].as_str().unwrap().contains("private address"), "{private}");
+
+    // Page detail and export.
+    let old = format!("/audits/{}/page?url={}", first["audit"]["id"], site.url("/old"));
+    let (status, detail) = call(&app, "GET", &old, Some("user"), None).await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    assert_eq!(detail["page"]["redirects"].as_array().unwrap().len(), 2);
+    assert_eq!(detail["page"]["final_url"], site.url("/a"));
+    assert_eq!(detail["linked_from"], json!([site.url("/")]));
+    let (status, export) =
+        call(&app, "GET", &format!("/audits/{}/export", first["audit"]["id"]), Some("user"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((export["pages"].as_array().unwrap().len(), export["findings"].as_array().unwrap().len()), (7, 7));
+
+    // The site changes: /missing is repaired, / now links to /gone.
+    site.fix();
+    let (_, audit) = call(&app, "POST", "/audits", Some("admin"), Some(body)).await;
+    let second = finished(&app, audit["id"].as_i64().unwrap(), Duration::from_secs(20)).await;
+    assert_eq!(second["previous_audit_id"], first["audit"]["id"]);
+    let new: Vec<String> = second["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["findings"].as_array().unwrap().iter())
+        .filter(|f| f["new"] == true)
+        .map(|f| format!("{} {}", f["kind"].as_str().unwrap(), f["url"].as_str().unwrap().replace(&site.url(""), "")))
+        .collect();
+    assert_eq!(new, ["broken_link /gone"]);
+    assert_eq!(second["new"], 1);
+    let fixed: Vec<&str> = second["fixed"].as_array().unwrap().iter().map(|f| f["url"].as_str().unwrap()).collect();
+    assert_eq!(fixed, [site.url("/missing")]);
+
+    let (_, list) = call(&app, "GET", &format!("/audits?site={}", site.url("")), Some("user"), None).await;
+    assert_eq!(list["audits"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_audit_is_cancelled_within_a_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_state, app) = member(&dir).await;
+    let site = site::serve(Duration::from_secs(30)).await;
+    let (_, audit) = call(&app, "POST", "/audits", Some("admin"), Some(json!({ "url": site.url("/") }))).await;
+    let id = audit["id"].as_i64().unwrap();
+    // Wait until it runs (and has reached the slow page).
+    let started = Instant::now();
+    while call(&app, "GET", &format!("/audits/{id}"), Some("user"), None).await.1["audit"]["pages"].as_i64() < Some(3) {
+        assert!(started.elapsed() < Duration::from_secs(10), "the audit did not start");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(call(&app, "POST", &format!("/audits/{id}/cancel"), Some("user"), None).await.0, StatusCode::FORBIDDEN);
+    let cancelled_at = Instant::now();
+    assert_eq!(call(&app, "POST", &format!("/audits/{id}/cancel"), Some("admin"), None).await.0, StatusCode::ACCEPTED);
+    let report = finished(&app, id, Duration::from_secs(1)).await;
+    assert!(cancelled_at.elapsed() < Duration::from_secs(1));
+    assert_eq!(
+        (report["audit"]["status"].as_str(), report["audit"]["stop_reason"].as_str()),
+        (Some("cancelled"), Some("cancelled"))
+    );
+    let (status, again) = call(&app, "POST", &format!("/audits/{id}/cancel"), Some("admin"), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{again}");
+}
+
+#[tokio::test]
+async fn deployments_queue_audits_by_environment_once_per_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = Context::for_tests("site-audit", dir.path().to_owned(), Scope::default());
+    let state = crate::open(&ctx, OutboundPolicy::default()).await.unwrap();
+    let event = |id: &str, env: &str, url: &str| PluginEvent {
+        id: id.into(),
+        event_type: "deployment.succeeded".into(),
+        timestamp: "2026-03-01T10:00:00Z".into(),
+        project_id: Some(7),
+        data: json!({ "url": url, "environment_name": env, "deployment_id": 1 }).as_object().unwrap().clone(),
+    };
+    SiteAudit.on_event(&ctx, &state, event("e1", "preview", "https://preview.example/")).await;
+    SiteAudit.on_event(&ctx, &state, event("e2", "Production", "https://www.example/")).await;
+    SiteAudit.on_event(&ctx, &state, event("e2", "Production", "https://www.example/")).await;
+    let audits = crate::report::list(state.db(), None, 10).await.unwrap();
+    let seen: Vec<(&str, &str, Option<i64>)> =
+        audits.iter().map(|a| (a.site.as_str(), a.trigger.as_str(), a.project_id)).collect();
+    assert_eq!(seen, [("https://www.example", "deployment", Some(7))]);
+    state.settings.patch(json!({ "on_deploy": "all" })).await.unwrap();
+    SiteAudit.on_event(&ctx, &state, event("e3", "preview", "https://preview.example/")).await;
+    assert_eq!(crate::report::list(state.db(), None, 10).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn audits_left_running_are_interrupted_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = Context::for_tests("site-audit", dir.path().to_owned(), Scope::default());
+    let state = crate::open(&ctx, OutboundPolicy::default()).await.unwrap();
+    let row = crate::audits::queue(&state, "https://www.example/", Default::default()).await.unwrap();
+    assert!(crate::audits::start(state.db(), row.id).await.unwrap());
+    drop(state);
+    let state = crate::open(&ctx, OutboundPolicy::default()).await.unwrap();
+    let row = crate::audits::find(state.db(), row.id).await.unwrap();
+    assert_eq!(row.status, "interrupted");
+    assert!(
+        crate::audits::queue(&state, "https://www.example/", Default::default()).await.is_ok(),
+        "the site is free again"
+    );
+}
+
+#[test]
+fn the_openapi_document_describes_every_route() {
+    let document = crate::openapi::document();
+    for (method, path) in ROUTES {
+        assert!(document["paths"][path][method].is_object(), "{method} {path} is missing from the OpenAPI document");
+    }
+    let documented: usize = document["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|item| item.as_object().unwrap().keys().filter(|k| *k != "parameters").count())
+        .sum();
+    assert_eq!(documented, ROUTES.len(), "the document describes routes the router does not serve");
+}
