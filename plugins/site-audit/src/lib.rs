@@ -44,7 +44,7 @@ impl Plugin for SiteAudit {
             .nav("Site audit", "search", NavSection::Platform, "/", 60)
             .ui(&[("/", "Reports"), ("/settings", "Settings")])
             .event("deployment.succeeded")
-            .host_permission("events_read")
+            .host_permission(HostPermission::EventsRead)
             .build()
     }
 
