@@ -21,6 +21,15 @@ pub const PER_MEMBER_CONCURRENCY: usize = 8;
 pub const DEDUPE_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// How many event ids one member remembers at most.
 pub const DEDUPE_CAPACITY: usize = 10_000;
+/// The largest event accepted (JSON bytes) unless `TEMPS_BUNDLE_MAX_EVENT_BYTES` says otherwise. Platform events
+/// carry a few ids and names; a larger one is refused rather than copied to every subscriber and kept.
+pub const DEFAULT_MAX_EVENT_BYTES: usize = 256 * 1024;
+
+/// The event size cap in force (read once).
+pub fn max_event_bytes() -> usize {
+    static MAX: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *MAX.get_or_init(|| crate::engine::knobs::env_count("TEMPS_BUNDLE_MAX_EVENT_BYTES", DEFAULT_MAX_EVENT_BYTES))
+}
 
 /// The subscribers of one process.
 pub struct EventBus {

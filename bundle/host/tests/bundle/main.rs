@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test helpers fail the test loudly")]
 
 mod channel;
+mod channel_limits;
 mod cli;
 mod connections;
 mod deploy_pulse;

@@ -53,6 +53,9 @@ impl Scope {
     }
 }
 
+/// The largest `api_call` body the protocol carries (§7: 32 MiB).
+pub const API_BODY_LIMIT: usize = 32 * 1024 * 1024;
+
 /// A request for `api_call`: the Temps API path, called on behalf of a user.
 #[derive(Debug, Clone, Serialize)]
 pub struct ApiRequest {
@@ -150,6 +153,14 @@ impl Temps {
     pub async fn api_call(&self, user: &User, request: ApiRequest) -> Result<ApiCallResult, ChannelError> {
         let actor = user.actor_token.clone().ok_or(ChannelError::NoActorToken)?;
         self.check("api_call", Some(&request.method))?;
+        if let Some(body) = request.body.as_ref().filter(|b| b.body.len() > API_BODY_LIMIT) {
+            return Err(ChannelError::TooLarge {
+                method: "api_call".into(),
+                what: "the body",
+                size: body.body.len(),
+                limit: API_BODY_LIMIT,
+            });
+        }
         let mut params = serde_json::to_value(&request).map_err(|e| decode_error("api_call", e))?;
         if let Some(map) = params.as_object_mut() {
             map.insert("actor".into(), Value::String(actor));
@@ -254,5 +265,25 @@ mod tests {
         hub.mark_absent();
         let at_once = temps.list_deployments(1, None, Some(5)).await.unwrap_err();
         assert_eq!(at_once, ChannelError::NotConnected { waited: Duration::ZERO }, "no more waiting once absent");
+    }
+
+    #[tokio::test]
+    async fn an_api_call_body_over_the_protocol_limit_is_refused_locally() {
+        let hub = Arc::new(ChannelHub::with_timeouts(Generation::B, Duration::from_secs(5), Duration::from_secs(5)));
+        let temps = Temps::new("big", scope(&[], &[Capability::ApiWrite]), hub);
+        let user = User {
+            id: 1,
+            email: "a@b.c".into(),
+            role: "admin".into(),
+            permissions: vec![],
+            actor_token: Some("t".into()),
+        };
+        let body = ApiBody { kind: "json", body: "x".repeat(API_BODY_LIMIT + 1) };
+        let request = ApiRequest { method: "POST".into(), path: "/p".into(), query: None, body: Some(body) };
+        // Refused at once, without waiting for a channel that is not even connected.
+        let refused = tokio::time::timeout(Duration::from_millis(500), temps.api_call(&user, request)).await.unwrap();
+        let error = refused.unwrap_err();
+        assert!(matches!(error, ChannelError::TooLarge { .. }), "{error}");
+        assert!(error.to_string().contains("at most 33554432 bytes"), "{error}");
     }
 }

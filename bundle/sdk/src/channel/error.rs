@@ -33,6 +33,9 @@ pub enum ChannelError {
     /// The host's answer did not have the expected shape.
     #[error("{method}: unexpected result from the host: {detail}")]
     Decode { method: String, detail: String },
+    /// Refused locally: the call is larger than the protocol carries. The host was not asked.
+    #[error("{method}: {what} is {size} bytes; the platform channel carries at most {limit} bytes")]
+    TooLarge { method: String, what: &'static str, size: usize, limit: usize },
     /// `api_call` needs the caller's actor token, which the host sends only when the member declares capabilities.
     #[error("api_call needs the caller's actor token; the request carried none (declare a capability in the manifest)")]
     NoActorToken,

@@ -22,6 +22,9 @@ use crate::events::EventBus;
 pub const DEFAULT_CONNECT_WAIT: Duration = Duration::from_secs(10);
 /// How long a call waits for its answer unless `TEMPS_BUNDLE_CALL_TIMEOUT_MS` says otherwise.
 pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest WebSocket frame and message the channel carries either way: an `api_call` body may be 32 MiB of
+/// JSON text, which grows when escaped into the frame's JSON string, plus the envelope.
+pub const FRAME_LIMIT: usize = 48 * 1024 * 1024;
 
 type Answer = Result<Value, CallError>;
 
@@ -109,9 +112,18 @@ impl ChannelHub {
         self.absent.store(true, Ordering::SeqCst);
     }
 
-    /// Claims the channel for the first upgrade; every later upgrade is refused (protocol §7).
+    /// Reserves the channel for an upgrade; while reserved or open, every other upgrade is refused (protocol §7).
+    /// The reservation becomes the claim when the upgrade completes, or is released if it fails.
     pub fn try_claim(&self) -> bool {
         !self.claimed.swap(true, Ordering::SeqCst)
+    }
+
+    /// Releases a reservation whose upgrade never completed (the client went away before the switch), so the
+    /// host's real upgrade is still accepted.
+    pub fn release_claim(&self) {
+        if !self.is_connected() && !self.closed.load(Ordering::SeqCst) {
+            self.claimed.store(false, Ordering::SeqCst);
+        }
     }
 
     /// Sends one call and waits for its answer.
@@ -119,6 +131,15 @@ impl ChannelHub {
         let sender = self.wait_connected(method).await?;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let text = self.request_text(id, method, params);
+        if text.len() > FRAME_LIMIT {
+            let size = text.len();
+            return Err(ChannelError::TooLarge {
+                method: method.to_owned(),
+                what: "the request",
+                size,
+                limit: FRAME_LIMIT,
+            });
+        }
         let (tx, rx) = oneshot::channel();
         self.pending_map().insert(id, tx);
         // Removes the entry however this call ends, including when the caller's future is dropped.
@@ -142,6 +163,8 @@ impl ChannelHub {
         let (tx, mut rx) = mpsc::unbounded_channel::<String>();
         self.outgoing.send_replace(Some(tx));
         tracing::info!("platform channel connected");
+        // Whether the host ever spoke: a socket that ends before that was an abandoned upgrade, not the channel.
+        let mut heard_from_host = false;
         loop {
             tokio::select! {
                 outgoing = rx.recv() => match outgoing {
@@ -153,24 +176,34 @@ impl ChannelHub {
                     }
                     None => break,
                 },
-                incoming = stream.next() => match incoming {
-                    Some(Ok(Message::Text(text))) => self.handle_frame(text.as_str()),
-                    Some(Ok(Message::Close(_))) | None => break,
-                    Some(Ok(_)) => tracing::warn!("ignoring a non-text frame on the platform channel"),
-                    Some(Err(error)) => {
-                        tracing::warn!(%error, "platform channel read failed");
-                        break;
+                incoming = stream.next() => {
+                    heard_from_host |= matches!(incoming, Some(Ok(_)));
+                    match incoming {
+                        Some(Ok(Message::Text(text))) => self.handle_frame(text.as_str()),
+                        Some(Ok(Message::Close(_))) | None => break,
+                        // The WebSocket layer answers pings itself; keep-alives are no news.
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                        Some(Ok(Message::Binary(_))) => tracing::warn!("ignoring a binary frame on the platform channel"),
+                        Some(Err(error)) => {
+                            tracing::warn!(%error, "platform channel read failed");
+                            break;
+                        }
                     }
                 },
             }
         }
         self.outgoing.send_replace(None);
-        self.closed.store(true, Ordering::SeqCst);
         // No sender is handed out any more; closing the queue makes late sends fail, and dropping the waiters
         // answers every pending call with `Closed`.
         rx.close();
         self.pending_map().clear();
-        tracing::warn!("platform channel closed; channel calls now fail until the host restarts the plugin");
+        if heard_from_host {
+            self.closed.store(true, Ordering::SeqCst);
+            tracing::warn!("platform channel closed; channel calls now fail until the host restarts the plugin");
+        } else {
+            self.claimed.store(false, Ordering::SeqCst);
+            tracing::info!("the channel socket ended before the host sent anything; a new upgrade is accepted");
+        }
     }
 
     /// Handles one text frame from the host. Malformed frames are logged and ignored, never fatal.
@@ -182,6 +215,12 @@ impl ChannelHub {
                 }
                 None => tracing::warn!(id, "ignoring an answer to an unknown or expired request id"),
             },
+            Some(Incoming::Event(event)) if text.len() > crate::events::max_event_bytes() => tracing::warn!(
+                event_id = %event.id,
+                bytes = text.len(),
+                limit = crate::events::max_event_bytes(),
+                "dropped an event larger than the event size cap"
+            ),
             Some(Incoming::Event(event)) => match self.events.get() {
                 Some(bus) => {
                     bus.dispatch(event);
