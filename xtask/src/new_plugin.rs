@@ -15,7 +15,12 @@ use crate::{invariants, npm, process};
 const TEMPLATES: &[(&str, &str)] = &[
     ("Cargo.toml", include_str!("../templates/plugin/Cargo.toml.tmpl")),
     ("build.rs", include_str!("../templates/plugin/build.rs.tmpl")),
-    ("src/lib.rs", include_str!("../templates/plugin/lib.rs.tmpl")),
+    ("src/lib.rs", include_str!("../templates/plugin/src/lib.rs.tmpl")),
+    ("src/state.rs", include_str!("../templates/plugin/src/state.rs.tmpl")),
+    ("src/error.rs", include_str!("../templates/plugin/src/error.rs.tmpl")),
+    ("src/routes/mod.rs", include_str!("../templates/plugin/src/routes/mod.rs.tmpl")),
+    ("src/routes/status.rs", include_str!("../templates/plugin/src/routes/status.rs.tmpl")),
+    ("src/tests.rs", include_str!("../templates/plugin/src/tests.rs.tmpl")),
     ("web/package.json", include_str!("../templates/plugin/web/package.json.tmpl")),
     ("web/tsconfig.json", include_str!("../templates/plugin/web/tsconfig.json.tmpl")),
     ("web/vite.config.ts", include_str!("../templates/plugin/web/vite.config.ts.tmpl")),
