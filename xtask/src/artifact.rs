@@ -1,12 +1,16 @@
-//! The publishable artifact: `target/bundle/<name>-<version>-<platform>/` (executable, `manifest.json`,
-//! `SHA256SUMS`), a `.tar.gz` of that folder next to it, and a registry entry (`<stem>.registry.json`).
+//! The publishable artifacts under `target/bundle/`, one per way onto a Temps host (`temps-install.md`):
+//! - `<name>-<version>-<platform>/` (executable, `manifest.json`, `SHA256SUMS`) and its `.tar.gz`: the drop-in
+//!   file of hosts A0–B1;
+//! - `<name>-<version>-github/`: the GitHub-source launcher folder of the newest hosts (`temps-bundle-release`);
+//! - with `--npm-scope`, `npm/`: the per-platform npm package and the registry-entry fields a publisher would
+//!   submit to Temps' signed registry. Nothing here claims to be installable from a registry by itself.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use serde_json::Value;
+use temps_bundle_release::digest::sha256_hex;
+use temps_bundle_release::{LauncherSpec, NpmPackage, NpmSpec, Platform};
 
 /// What goes into the artifact.
 #[derive(Debug)]
@@ -18,10 +22,10 @@ pub struct ArtifactSpec<'a> {
     pub binary: &'a Path,
     /// The composite manifest, as the binary printed it.
     pub manifest: &'a Value,
-    /// Where the executable will be downloadable from, without the file name; `None` for a relative URL.
-    pub base_url: Option<&'a str>,
-    pub author: &'a str,
-    pub category: &'a str,
+    /// The bundle's environment under the GitHub-source launcher (`--launcher-env`).
+    pub launcher_env: &'a [(String, String)],
+    /// The npm scope of the per-platform package; `None` writes no npm package.
+    pub npm_scope: Option<&'a str>,
 }
 
 /// The paths written.
@@ -29,11 +33,14 @@ pub struct ArtifactSpec<'a> {
 pub struct Artifact {
     pub folder: PathBuf,
     pub tarball: PathBuf,
-    pub registry_entry: PathBuf,
+    /// The GitHub-source launcher folder, or why there is none.
+    pub github: Result<PathBuf, String>,
+    pub npm: Option<NpmPackage>,
     pub binary_sha256: String,
 }
 
-/// Writes the folder, the tarball and the registry entry under `out_dir` (replacing a previous one).
+/// Writes the folder, the tarball, the launcher folder and (with a scope) the npm package under `out_dir`,
+/// replacing previous ones.
 pub fn assemble(spec: &ArtifactSpec<'_>, out_dir: &Path) -> anyhow::Result<Artifact> {
     let stem = format!("{}-{}-{}", spec.name, spec.version, spec.platform);
     let folder = out_dir.join(&stem);
@@ -54,50 +61,46 @@ pub fn assemble(spec: &ArtifactSpec<'_>, out_dir: &Path) -> anyhow::Result<Artif
 
     let tarball = out_dir.join(format!("{stem}.tar.gz"));
     write_tarball(&folder, &stem, &tarball)?;
+    // Older releases wrote a registry entry in a format no host reads; leave no such file behind.
+    let stale = out_dir.join(format!("{stem}.registry.json"));
+    if stale.exists() {
+        std::fs::remove_file(&stale).with_context(|| format!("removing the obsolete {}", stale.display()))?;
+    }
 
-    let registry_entry = out_dir.join(format!("{stem}.registry.json"));
-    let entry = registry_entry_json(spec, &stem, &binary_sha256);
-    std::fs::write(&registry_entry, serde_json::to_string_pretty(&entry)? + "\n")
-        .with_context(|| format!("writing {}", registry_entry.display()))?;
-
-    Ok(Artifact { folder, tarball, registry_entry, binary_sha256 })
+    let platform = Platform::find(spec.platform);
+    let github = github_folder(spec, platform, out_dir)?;
+    let npm = match (spec.npm_scope, platform) {
+        (None, _) => None,
+        (Some(_), None) => anyhow::bail!("Temps' registry has no platform `{}`: no npm package", spec.platform),
+        (Some(scope), Some(platform)) => {
+            let npm = NpmSpec { scope, name: spec.name, version: spec.version, platform, binary: spec.binary };
+            Some(temps_bundle_release::write_npm_package(&npm, &out_dir.join("npm"))?)
+        }
+    };
+    Ok(Artifact { folder, tarball, github, npm, binary_sha256 })
 }
 
-/// The registry entry (temps-protocol.md §10): identity and descriptions from the composite manifest, and
-/// `platforms.<key>` pointing at the executable with its SHA-256 (what the host verifies before activating).
-pub fn registry_entry_json(spec: &ArtifactSpec<'_>, stem: &str, binary_sha256: &str) -> Value {
-    let members = spec.manifest["bundle"]["members"].as_array().cloned().unwrap_or_default();
-    let member_names: Vec<&str> = members.iter().filter_map(|m| m["name"].as_str()).collect();
-    let title = spec.manifest["display_name"].as_str().unwrap_or(spec.name);
-    let plural = if members.len() == 1 { "" } else { "s" };
-    let summary = format!("{} Temps plugin{plural} in one binary: {}", members.len(), member_names.join(", "));
-    let description = members
-        .iter()
-        .map(|m| {
-            let name = m["display_name"].as_str().or(m["name"].as_str()).unwrap_or("?");
-            let about = m["description"].as_str().unwrap_or("");
-            format!("- {name} ({}): {about}", m["version"].as_str().unwrap_or("?"))
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let file = format!("{stem}/{}", spec.name);
-    let url = match spec.base_url {
-        Some(base) => format!("{}/{file}", base.trim_end_matches('/')),
-        None => file,
+/// `<name>-<version>-github/`, unless the version is not SemVer or the platform is none Temps builds for (the
+/// newest hosts would refuse it: the drop-in artifact is still written).
+fn github_folder(
+    spec: &ArtifactSpec<'_>,
+    platform: Option<&'static Platform>,
+    out_dir: &Path,
+) -> anyhow::Result<Result<PathBuf, String>> {
+    let folder = out_dir.join(format!("{}-{}-github", spec.name, spec.version));
+    let Some(platform) = platform else {
+        return Ok(Err(format!("no GitHub-source launcher: Temps builds for no platform `{}`", spec.platform)));
     };
-    let mut keywords = vec!["bundle".to_owned()];
-    keywords.extend(member_names.iter().map(|n| (*n).to_owned()));
-    json!({
-        "name": spec.name,
-        "title": title,
-        "summary": summary,
-        "description": format!("{summary}.\n\n{description}"),
-        "author": spec.author,
-        "category": spec.category,
-        "keywords": keywords,
-        "version": spec.version,
-        "platforms": { spec.platform: { "url": url, "sha256": binary_sha256 } },
-    })
+    if let Err(error) = temps_bundle_release::error::check_semver(spec.version) {
+        return Ok(Err(format!("no GitHub-source launcher: {error}")));
+    }
+    let launcher = LauncherSpec {
+        name: spec.name,
+        version: spec.version,
+        binaries: vec![(platform, spec.binary)],
+        env: spec.launcher_env.to_vec(),
+    };
+    Ok(Ok(temps_bundle_release::write_launcher(&launcher, &folder)?.folder))
 }
 
 /// The lowercase hex SHA-256 of a file.
@@ -106,62 +109,45 @@ pub fn sha256_file(path: &Path) -> anyhow::Result<String> {
     Ok(sha256_hex(&bytes))
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// A gzipped tar of `folder`, its entries under `<stem>/`, with fixed owner and time so that equal inputs give
 /// equal archives.
 fn write_tarball(folder: &Path, stem: &str, tarball: &Path) -> anyhow::Result<()> {
-    let file = std::fs::File::create(tarball).with_context(|| format!("creating {}", tarball.display()))?;
-    let gzip = flate2::write::GzEncoder::new(file, flate2::Compression::default());
-    let mut tar = tar::Builder::new(gzip);
-    tar.mode(tar::HeaderMode::Deterministic);
     let mut entries: Vec<_> = std::fs::read_dir(folder)?.collect::<Result<_, _>>()?;
     entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let path = entry.path();
-        let name = Path::new(stem).join(entry.file_name());
-        tar.append_path_with_name(&path, &name)
-            .with_context(|| format!("adding {} to {}", path.display(), tarball.display()))?;
-    }
-    let mut gzip = tar.into_inner().context("finishing the tar stream")?;
-    gzip.flush()?;
-    gzip.finish().context("finishing the gzip stream")?;
-    Ok(())
+    let entries: Vec<(PathBuf, PathBuf)> =
+        entries.iter().map(|e| (e.path(), Path::new(stem).join(e.file_name()))).collect();
+    Ok(temps_bundle_release::tarball::write_tgz(&entries, tarball)?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn manifest() -> Value {
-        json!({
-            "name": "acme-tools", "version": "1.4.0", "display_name": "Acme Tools",
-            "bundle": { "members": [
-                { "name": "hello", "version": "0.1.0", "display_name": "Hello", "description": "Greets." },
-                { "name": "notify", "version": "0.2.0", "display_name": "Notify", "description": "Webhooks." }
-            ]}
-        })
+        json!({ "name": "acme-tools", "version": "1.4.0", "display_name": "Acme Tools" })
+    }
+
+    fn spec<'a>(binary: &'a Path, manifest: &'a Value, version: &'a str) -> ArtifactSpec<'a> {
+        ArtifactSpec {
+            name: "acme-tools",
+            version,
+            platform: "linux-amd64-gnu",
+            binary,
+            manifest,
+            launcher_env: &[],
+            npm_scope: Some("acme"),
+        }
     }
 
     #[test]
-    fn assembles_a_folder_that_sha256sum_accepts_and_a_tarball() {
+    fn assembles_a_folder_that_sha256sum_accepts_a_tarball_the_launcher_and_the_npm_package() {
         let out = tempfile::tempdir().unwrap();
         let binary = out.path().join("temps-bundle");
         std::fs::write(&binary, b"#!/bin/sh\necho fake\n").unwrap();
+        std::fs::write(out.path().join("acme-tools-1.4.0-linux-amd64-gnu.registry.json"), "{}").unwrap();
         let manifest = manifest();
-        let spec = ArtifactSpec {
-            name: "acme-tools",
-            version: "1.4.0",
-            platform: "linux-amd64-gnu",
-            binary: &binary,
-            manifest: &manifest,
-            base_url: Some("https://downloads.example/acme/"),
-            author: "Acme",
-            category: "tools",
-        };
-        let artifact = assemble(&spec, out.path()).unwrap();
+        let artifact = assemble(&spec(&binary, &manifest, "1.4.0"), out.path()).unwrap();
 
         let sums = std::fs::read_to_string(artifact.folder.join("SHA256SUMS")).unwrap();
         assert!(sums.starts_with(&format!("{}  acme-tools\n", artifact.binary_sha256)), "{sums}");
@@ -179,14 +165,34 @@ mod tests {
         for file in ["acme-tools", "manifest.json", "SHA256SUMS"] {
             assert!(listing.contains(&format!("acme-tools-1.4.0-linux-amd64-gnu/{file}")), "{listing}");
         }
+        let names: Vec<String> = std::fs::read_dir(out.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            !names.iter().any(|n| n.ends_with(".registry.json")),
+            "no registry entry in a format no host reads: {names:?}"
+        );
 
-        let entry: Value = serde_json::from_str(&std::fs::read_to_string(&artifact.registry_entry).unwrap()).unwrap();
-        assert_eq!(entry["name"], "acme-tools");
-        assert_eq!(entry["title"], "Acme Tools");
-        assert_eq!(entry["version"], "1.4.0");
-        assert_eq!(entry["keywords"], json!(["bundle", "hello", "notify"]));
-        let platform = &entry["platforms"]["linux-amd64-gnu"];
-        assert_eq!(platform["sha256"], artifact.binary_sha256.as_str());
-        assert_eq!(platform["url"], "https://downloads.example/acme/acme-tools-1.4.0-linux-amd64-gnu/acme-tools");
+        let github = artifact.github.unwrap();
+        assert_eq!(github, out.path().join("acme-tools-1.4.0-github"));
+        assert_eq!(std::fs::read(github.join("bin/linux-x64/temps-bundle")).unwrap(), std::fs::read(&binary).unwrap());
+        let npm = artifact.npm.unwrap();
+        assert_eq!(npm.package_name, "@acme/acme-tools-linux-x64");
+        assert_eq!(npm.sha256, artifact.binary_sha256);
+    }
+
+    #[test]
+    fn a_version_the_newest_hosts_refuse_gets_no_launcher_but_the_drop_in_artifact() {
+        let out = tempfile::tempdir().unwrap();
+        let binary = out.path().join("temps-bundle");
+        std::fs::write(&binary, b"fake").unwrap();
+        let manifest = manifest();
+        let spec = ArtifactSpec { npm_scope: None, ..spec(&binary, &manifest, "2024.10") };
+        let artifact = assemble(&spec, out.path()).unwrap();
+        assert!(artifact.folder.join("acme-tools").is_file());
+        let why = artifact.github.unwrap_err();
+        assert!(why.contains("not SemVer"), "{why}");
+        assert!(artifact.npm.is_none());
     }
 }

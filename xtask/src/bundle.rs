@@ -1,5 +1,5 @@
-//! `cargo xtask bundle`: web dependencies → UIs → release binary → `manifest.json` → artifact folder, tarball and
-//! registry entry under `target/bundle/`.
+//! `cargo xtask bundle`: web dependencies → UIs → release binary → `manifest.json` → artifact folder, tarball,
+//! GitHub-source launcher folder (and, with `--npm-scope`, the npm package) under `target/bundle/`.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -31,15 +31,19 @@ pub struct BundleArgs {
     /// Build with the dev profile (faster, bigger, slower binary) instead of release.
     #[arg(long)]
     pub debug: bool,
-    /// Download URL prefix for the registry entry's `platforms.<key>.url`; default: a relative path.
+    /// `KEY=VALUE` for the bundle's environment under the GitHub-source launcher (repeatable). The launcher
+    /// forwards nothing else: the newest hosts start it with an empty environment.
+    #[arg(long = "launcher-env", value_name = "KEY=VALUE", value_parser = parse_env)]
+    pub launcher_env: Vec<(String, String)>,
+    /// Also write the per-platform npm package `@<scope>/<name>-<platform>` and its registry-entry fields (for a
+    /// publisher whose plugin Temps lists in its signed registry); default: none.
     #[arg(long)]
-    pub base_url: Option<String>,
-    /// The registry entry's `author`.
-    #[arg(long, default_value = "temps-bundle")]
-    pub author: String,
-    /// The registry entry's `category`.
-    #[arg(long, default_value = "tools")]
-    pub category: String,
+    pub npm_scope: Option<String>,
+}
+
+fn parse_env(text: &str) -> Result<(String, String), String> {
+    let (key, value) = text.split_once('=').ok_or_else(|| format!("`{text}` is not KEY=VALUE"))?;
+    Ok((key.to_owned(), value.to_owned()))
 }
 
 /// `cargo xtask bundle`.
@@ -71,16 +75,22 @@ pub fn run(project: &Project, args: &BundleArgs) -> anyhow::Result<()> {
             platform: &platform,
             binary: &binary,
             manifest: &manifest,
-            base_url: args.base_url.as_deref(),
-            author: &args.author,
-            category: &args.category,
+            launcher_env: &args.launcher_env,
+            npm_scope: args.npm_scope.as_deref(),
         };
         artifact::assemble(&spec, &project.target().join("bundle"))
     })?;
     steps.finish();
     eprintln!("artifact:       {}", project.display(&artifact.folder));
     eprintln!("tarball:        {}", project.display(&artifact.tarball));
-    eprintln!("registry entry: {}", project.display(&artifact.registry_entry));
+    match &artifact.github {
+        Ok(folder) => eprintln!("GitHub source:  {}", project.display(folder)),
+        Err(why) => eprintln!("GitHub source:  none ({why})"),
+    }
+    if let Some(npm) = &artifact.npm {
+        eprintln!("npm package:    {} ({})", npm.package_name, project.display(&npm.tarball));
+        eprintln!("registry platform fields: {}", project.display(&npm.platform_entry));
+    }
     eprintln!("sha256:         {}", artifact.binary_sha256);
     Ok(())
 }

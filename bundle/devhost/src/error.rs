@@ -83,6 +83,10 @@ pub enum DevHostError {
     #[error("cannot {action} the plugin process: {detail}")]
     Process { action: &'static str, detail: String },
 
+    /// A GitHub-source folder could not be installed (what the host would refuse, or a failed Bun step).
+    #[error("cannot install {} as a GitHub-source plugin: {detail}", folder.display())]
+    GithubInstall { folder: PathBuf, detail: String },
+
     /// The child did not exit within the given time.
     #[error("the plugin did not exit within {0:?}")]
     ExitTimeout(Duration),

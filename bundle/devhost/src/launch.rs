@@ -16,7 +16,8 @@ pub(crate) struct Paths {
     pub(crate) work_dir: PathBuf,
     pub(crate) data_dir: PathBuf,
     pub(crate) socket_path: PathBuf,
-    _socket_dir: TempDir,
+    /// `None` when the caller chose the socket path ([`SpawnOptions::socket_path`]).
+    _socket_dir: Option<TempDir>,
     _work_tempdir: Option<TempDir>,
 }
 
@@ -45,11 +46,16 @@ pub(crate) fn prepare_paths(opts: &SpawnOptions) -> Result<Paths, DevHostError> 
     };
     let plugin_data = work_dir.join("plugin-data");
     std::fs::create_dir_all(&plugin_data).map_err(prepare("plugin-data", &plugin_data))?;
-    let socket_dir = tempfile::Builder::new()
-        .prefix("tpd-")
-        .tempdir_in("/tmp")
-        .map_err(prepare("the socket dir", Path::new("/tmp")))?;
-    let socket_path = socket_dir.path().join(format!("{}.sock", opts.plugin_name));
+    let (socket_path, socket_dir) = match &opts.socket_path {
+        Some(path) => (path.clone(), None),
+        None => {
+            let dir = tempfile::Builder::new()
+                .prefix("tpd-")
+                .tempdir_in("/tmp")
+                .map_err(prepare("the socket dir", Path::new("/tmp")))?;
+            (dir.path().join(format!("{}.sock", opts.plugin_name)), Some(dir))
+        }
+    };
     if socket_path.as_os_str().len() > MAX_SOCKET_PATH {
         let too_long = std::io::Error::other(format!("longer than {MAX_SOCKET_PATH} bytes"));
         return Err(prepare("the socket", &socket_path)(too_long));
@@ -63,9 +69,23 @@ pub(crate) fn prepare_paths(opts: &SpawnOptions) -> Result<Paths, DevHostError> 
     })
 }
 
-/// The exact argv of each generation (§1), then the extra arguments.
-pub(crate) fn command(opts: &SpawnOptions, paths: &Paths, secret: &str, database_url: &str) -> Command {
-    let mut command = Command::new(&opts.program);
+/// The exact argv of each generation (§1), then the extra arguments. With [`SpawnOptions::exec_through_fd`] the
+/// program is opened first and run as `/proc/self/fd/N`; the returned file must stay open until the spawn.
+pub(crate) fn command(
+    opts: &SpawnOptions,
+    paths: &Paths,
+    secret: &str,
+    database_url: &str,
+) -> std::io::Result<(Command, Option<std::fs::File>)> {
+    let (mut command, held) = match opts.exec_through_fd {
+        false => (Command::new(&opts.program), None),
+        true => {
+            let file = std::fs::File::open(&opts.program)?;
+            // Rust opens files close-on-exec; the child must inherit this one to exec it by its /proc path.
+            nix::fcntl::fcntl(&file, nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::empty()))?;
+            (Command::new(format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&file))), Some(file))
+        }
+    };
     command.arg("--socket-path").arg(&paths.socket_path);
     match opts.generation {
         Generation::A => {
@@ -89,5 +109,5 @@ pub(crate) fn command(opts: &SpawnOptions, paths: &Paths, secret: &str, database
         Generation::B => Stdio::piped(),
     };
     command.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
-    command
+    Ok((command, held))
 }

@@ -8,47 +8,70 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 use temps_bundle_devhost::server::{self, FrontState};
-use temps_bundle_devhost::{Caller, Fixtures, Generation, RunningPlugin, SpawnOptions};
+use temps_bundle_devhost::{Caller, Fixtures, Generation, GithubInstall, RunningPlugin, SpawnOptions, install_github};
 use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
 
 /// Spawns a Temps plugin like a Temps server would and serves it on http://127.0.0.1:<port>/.
+///
+/// `temps-devhost [flags] -- PLUGIN [ARGS]` runs an executable (the drop-in install of older hosts);
+/// `temps-devhost [flags] install-github DIR` builds a GitHub-source folder with Bun first, like the newest hosts.
 #[derive(Debug, Parser)]
 #[command(name = "temps-devhost", version)]
 struct Args {
+    #[command(subcommand)]
+    install: Option<Install>,
     /// Protocol generation to speak: `a` (legacy, secret in argv) or `b` (v2, launch config on stdin).
-    #[arg(long = "gen", value_enum, default_value = "b")]
+    #[arg(long = "gen", value_enum, default_value = "b", global = true)]
     generation: GenArg,
     /// Port on 127.0.0.1 (0 picks a free one).
-    #[arg(long, default_value_t = 8080)]
+    #[arg(long, default_value_t = 8080, global = true)]
     port: u16,
     /// Role of the dev user whose identity is injected into proxied requests.
-    #[arg(long, default_value = "admin")]
+    #[arg(long, default_value = "admin", global = true)]
     role: String,
     /// Fixtures (projects, environments, deployments) answering channel calls; default: the built-in set.
-    #[arg(long)]
+    #[arg(long, global = true)]
     fixtures: Option<PathBuf>,
     /// Installed plugin name (basename of the data dir); default: the program's file name.
-    #[arg(long)]
+    #[arg(long, global = true)]
     name: Option<String>,
     /// Temps data dir holding plugin-data/; default: a temporary directory removed on exit.
-    #[arg(long)]
+    #[arg(long, global = true)]
     work_dir: Option<PathBuf>,
     /// Grant only these host permissions (comma-separated), like the newest hosts; default: allow everything.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', global = true)]
     grant: Option<Vec<String>>,
     /// Do not open the platform channel.
-    #[arg(long)]
+    #[arg(long, global = true)]
     no_channel: bool,
     /// Start the plugin with an empty environment, like the newest hosts.
-    #[arg(long)]
+    #[arg(long, global = true)]
     clear_env: bool,
     /// Do not copy the plugin's stderr to ours.
-    #[arg(long)]
+    #[arg(long, global = true)]
     quiet: bool,
     /// The plugin binary and any extra arguments, after `--`.
-    #[arg(last = true, required = true, num_args = 1..)]
+    #[arg(last = true, num_args = 1..)]
     command: Vec<String>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Install {
+    /// Build DIR like the newest Temps host (`bun install --frozen-lockfile --ignore-scripts`, then
+    /// `bun build --compile --target=<t> src/index.ts --outfile plugin`), check its hello against package.json,
+    /// and run it through /proc/self/fd/N with an empty environment (Gen B).
+    InstallGithub {
+        /// The GitHub-source folder (a launcher written by `cargo xtask bundle`, or any repository checkout).
+        dir: PathBuf,
+        /// The Bun to run; it must be the Bun build for the target. Default: $TEMPS_DEVHOST_BUN, else the web
+        /// workspace's `web/node_modules/@oven/bun-linux-x64-baseline/bin/bun` under the current directory.
+        #[arg(long)]
+        bun: Option<PathBuf>,
+        /// `bun build --target`; default: the target a Temps host on this machine uses.
+        #[arg(long)]
+        target: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -71,7 +94,31 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    let options = spawn_options(&args)?;
+    // Holds the GitHub build (when there is no --work-dir) until the plugin has stopped.
+    let mut _build_dir = None;
+    let options = match &args.install {
+        None => spawn_options(&args)?,
+        Some(Install::InstallGithub { dir, bun, target }) => {
+            let build_dir = match &args.work_dir {
+                Some(work) => work.join("github-build"),
+                None => _build_dir
+                    .insert(tempfile::Builder::new().prefix("temps-devhost-build-").tempdir()?)
+                    .path()
+                    .join("build"),
+            };
+            let mut install = GithubInstall::new(default_bun(bun.as_deref())?, build_dir);
+            install.target.clone_from(target);
+            let built = install_github(dir, &install).await?;
+            eprintln!(
+                "  built {} {} for {} ({} bytes, sha256 {})",
+                built.name, built.version, built.target, built.size, built.sha256
+            );
+            if matches!(args.generation, GenArg::A) {
+                return Err("install-github is the newest hosts' install path: it speaks Gen B only".into());
+            }
+            host_options(&args, built.spawn_options())?
+        }
+    };
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], args.port))).await?;
     let plugin = Arc::new(RunningPlugin::spawn(options).await?);
     let address = listener.local_addr()?;
@@ -96,20 +143,23 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn spawn_options(args: &Args) -> Result<SpawnOptions, Box<dyn std::error::Error>> {
-    let (program, extra) = args.command.split_first().ok_or("missing the plugin binary after --")?;
+    let (program, extra) =
+        args.command.split_first().ok_or("missing the plugin binary after -- (or install-github DIR)")?;
     let generation = match args.generation {
         GenArg::A => Generation::A,
         GenArg::B => Generation::B,
     };
     let name = args.name.clone().unwrap_or_else(|| default_name(program));
-    let mut options = SpawnOptions::new(program, generation)
-        .plugin_name(&name)
-        .connect_channel(!args.no_channel)
-        .clear_env(args.clear_env)
-        .echo_stderr(!args.quiet);
+    let mut options = SpawnOptions::new(program, generation).plugin_name(&name).clear_env(args.clear_env);
     for arg in extra {
         options = options.arg(arg);
     }
+    host_options(args, options)
+}
+
+/// The flags every install path shares: channel, stderr, work dir, fixtures, grants.
+fn host_options(args: &Args, options: SpawnOptions) -> Result<SpawnOptions, Box<dyn std::error::Error>> {
+    let mut options = options.connect_channel(!args.no_channel).echo_stderr(!args.quiet);
     if let Some(dir) = &args.work_dir {
         options = options.work_dir(dir);
     }
@@ -120,6 +170,24 @@ fn spawn_options(args: &Args) -> Result<SpawnOptions, Box<dyn std::error::Error>
         options = options.granted_permissions(granted);
     }
     Ok(options)
+}
+
+/// `--bun`, else `$TEMPS_DEVHOST_BUN`, else the web workspace's Bun under the current directory.
+fn default_bun(flag: Option<&std::path::Path>) -> Result<PathBuf, String> {
+    if let Some(bun) = flag {
+        return Ok(bun.to_owned());
+    }
+    if let Some(bun) = std::env::var_os("TEMPS_DEVHOST_BUN") {
+        return Ok(PathBuf::from(bun));
+    }
+    let workspace = PathBuf::from("web/node_modules/@oven/bun-linux-x64-baseline/bin/bun");
+    if workspace.is_file() {
+        return Ok(workspace);
+    }
+    Err(format!(
+        "no Bun: pass --bun PATH, set TEMPS_DEVHOST_BUN, or run from the repository after `npm ci` in web/ ({} is missing)",
+        workspace.display()
+    ))
 }
 
 /// The program's file name when it is a valid plugin name, else `temps-bundle`.

@@ -44,6 +44,19 @@ pub struct SpawnOptions {
     pub(crate) host_api_url: Option<String>,
     pub(crate) installed_version: Option<String>,
     pub(crate) echo_stderr: bool,
+    pub(crate) exec_through_fd: bool,
+    pub(crate) socket_path: Option<PathBuf>,
+    pub(crate) install_source: InstallSource,
+}
+
+/// Which install path a plugin came from (the console shows it).
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum InstallSource {
+    /// An executable file, run as is (hosts A0–B1: dropped into `<data>/plugins/`).
+    File { program: PathBuf },
+    /// Built from a GitHub-source folder with Bun (hosts B2: `POST /x/plugins/install/repository`).
+    Github(Box<crate::github::GithubBuild>),
 }
 
 /// The installed name used when none is given.
@@ -52,8 +65,9 @@ pub const DEFAULT_PLUGIN_NAME: &str = "temps-bundle";
 impl SpawnOptions {
     /// Spawn `program` as an installed plugin of the given protocol generation, with Temps' defaults.
     pub fn new(program: impl Into<PathBuf>, generation: Generation) -> Self {
+        let program = program.into();
         Self {
-            program: program.into(),
+            program: program.clone(),
             generation,
             plugin_name: DEFAULT_PLUGIN_NAME.to_owned(),
             work_dir: None,
@@ -72,6 +86,9 @@ impl SpawnOptions {
             host_api_url: None,
             installed_version: None,
             echo_stderr: std::env::var("TEMPS_DEVHOST_ECHO").is_ok_and(|v| v == "1"),
+            exec_through_fd: false,
+            socket_path: None,
+            install_source: InstallSource::File { program: program.clone() },
         }
     }
 
@@ -171,6 +188,24 @@ impl SpawnOptions {
     /// for installs; a mismatch fails the spawn at [`crate::HandshakeStep::Identity`].
     pub fn installed_version(mut self, version: &str) -> Self {
         self.installed_version = Some(version.to_owned());
+        self
+    }
+
+    /// Execute the program through `/proc/self/fd/N` of an open descriptor, as the newest hosts run built plugins.
+    pub fn exec_through_fd(mut self, yes: bool) -> Self {
+        self.exec_through_fd = yes;
+        self
+    }
+
+    /// Use this socket path (e.g. to restart on the same one, as a host does) instead of a fresh private directory.
+    pub fn socket_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.socket_path = Some(path.into());
+        self
+    }
+
+    /// Where the program came from, for the console (default: [`InstallSource::File`]).
+    pub fn install_source(mut self, source: InstallSource) -> Self {
+        self.install_source = source;
         self
     }
 

@@ -28,12 +28,15 @@ pub(crate) async fn spawn(opts: SpawnOptions) -> Result<RunningPlugin, DevHostEr
         .database_url
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", paths.work_dir.join("temps.db").display()));
-    let mut child = command(&opts, &paths, &secret, &database_url).spawn().map_err(|e| DevHostError::Handshake {
+    let spawn_error = |e: std::io::Error| DevHostError::Handshake {
         step: HandshakeStep::Spawn,
         detail: format!("cannot execute {}: {e}", opts.program.display()),
         exit_status: None,
         stderr: String::new(),
-    })?;
+    };
+    let (mut command, held_program) = command(&opts, &paths, &secret, &database_url).map_err(spawn_error)?;
+    let mut child = command.spawn().map_err(spawn_error)?;
+    drop(held_program);
     let stderr = StderrBuffer::start(child.stderr.take(), opts.echo_stderr);
     // Taken out first: `Child::wait` closes a stdin it still holds, which would look like an empty launch config.
     let stdin = child.stdin.take();
@@ -81,6 +84,7 @@ pub(crate) async fn spawn(opts: SpawnOptions) -> Result<RunningPlugin, DevHostEr
         secret,
         database_url,
         plugin_name: opts.plugin_name,
+        install_source: opts.install_source,
         stderr: starting.stderr,
         channel_log,
         stop_timeout: opts.stop_timeout,

@@ -39,6 +39,7 @@ pub struct RunningPlugin {
     pub(crate) secret: String,
     pub(crate) database_url: String,
     pub(crate) plugin_name: String,
+    pub(crate) install_source: crate::options::InstallSource,
     pub(crate) stderr: StderrBuffer,
     pub(crate) channel_log: Arc<ChannelLog>,
     pub(crate) stop_timeout: Duration,
@@ -103,6 +104,11 @@ impl RunningPlugin {
     /// The installed name (basename of the data dir).
     pub fn plugin_name(&self) -> &str {
         &self.plugin_name
+    }
+
+    /// Which install path the plugin came from.
+    pub fn install_source(&self) -> &crate::options::InstallSource {
+        &self.install_source
     }
 
     /// The database URL handed to the plugin (Gen B: only when the manifest has `requires_db`).

@@ -29,6 +29,7 @@ pub(crate) async fn info(State(state): State<FrontState>) -> Json<Value> {
     Json(json!({
         "name": plugin.manifest().name,
         "installed_name": plugin.plugin_name(),
+        "install": plugin.install_source(),
         "version": plugin.manifest().version,
         "generation": format!("{:?}", plugin.generation()),
         "socket_path": plugin.socket_path(),

@@ -11,6 +11,9 @@ mod events;
 mod handshake;
 mod headers;
 mod launch_config;
+// The web workspace installs Bun for linux x64 only (`@oven/bun-linux-x64-baseline`).
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+mod launcher;
 mod lifecycle;
 mod notify;
 mod routing;

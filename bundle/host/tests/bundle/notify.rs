@@ -18,17 +18,18 @@ use temps_bundle_devhost::{Caller, Generation, PluginEvent, Response, RunningPlu
 
 use crate::support::{assert_problem, eventually, ok_json, options, spawn_with};
 
-/// A webhook receiver: records what it accepted; can fail the next N requests or hang.
+/// A webhook receiver: records what it accepted; can fail the next N requests or hang. (Also used by the
+/// launcher tests.)
 #[derive(Default)]
-struct Receiver {
-    calls: AtomicU32,
+pub(crate) struct Receiver {
+    pub(crate) calls: AtomicU32,
     failures_left: AtomicU32,
-    hang: AtomicBool,
+    pub(crate) hang: AtomicBool,
     accepted: Mutex<Vec<(HeaderMap, Bytes)>>,
 }
 
 impl Receiver {
-    async fn start() -> (Arc<Self>, SocketAddr) {
+    pub(crate) async fn start() -> (Arc<Self>, SocketAddr) {
         let receiver = Arc::new(Self::default());
         let app = axum::Router::new().route("/hook", axum::routing::post(receive)).with_state(receiver.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -42,7 +43,7 @@ impl Receiver {
     }
 
     /// Waits (up to 10 s) until `n` requests were accepted.
-    async fn wait_accepted(&self, n: usize) -> Vec<(HeaderMap, Bytes)> {
+    pub(crate) async fn wait_accepted(&self, n: usize) -> Vec<(HeaderMap, Bytes)> {
         for _ in 0..200 {
             if self.accepted().len() >= n {
                 return self.accepted();
@@ -82,25 +83,25 @@ async fn send_json(plugin: &RunningPlugin, method: &str, path: &str, body: &Valu
 }
 
 /// Creates a target; returns its id and the secret shown once.
-async fn create_target(plugin: &RunningPlugin, body: Value) -> (i64, String) {
+pub(crate) async fn create_target(plugin: &RunningPlugin, body: Value) -> (i64, String) {
     let response = send_json(plugin, "POST", "/notify/targets", &body).await;
     assert_eq!(response.status.as_u16(), 201, "{}", response.text());
     let created = response.json().unwrap();
     (created["id"].as_i64().unwrap(), created["secret"].as_str().unwrap().to_owned())
 }
 
-async fn fast_retries(plugin: &RunningPlugin) {
+pub(crate) async fn fast_retries(plugin: &RunningPlugin) {
     let patch = json!({ "base_backoff_ms": 50, "max_backoff_ms": 200 });
     ok_json(&send_json(plugin, "PATCH", "/notify/settings", &patch).await);
 }
 
-fn deployment_event(event_type: &str, deployment_id: i64) -> PluginEvent {
+pub(crate) fn deployment_event(event_type: &str, deployment_id: i64) -> PluginEvent {
     let data = json!({ "deployment_id": deployment_id, "project_id": 1, "environment_id": 1,
                        "environment_name": "production", "error_message": "build failed" });
     new_event(event_type, Map::clone(data.as_object().unwrap()))
 }
 
-fn deliveries(body: &Value) -> &Vec<Value> {
+pub(crate) fn deliveries(body: &Value) -> &Vec<Value> {
     body["deliveries"].as_array().unwrap()
 }
 

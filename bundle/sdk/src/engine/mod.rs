@@ -13,6 +13,7 @@ pub mod dispatch;
 pub mod error;
 pub mod handshake;
 pub mod knobs;
+pub mod launcher_parent;
 pub mod logging;
 pub mod openapi;
 pub mod protocol_routes;
@@ -66,6 +67,7 @@ pub fn main(config: BundleConfig) -> ExitCode {
         return cli::run(&config, &argv);
     }
     logging::init();
+    launcher_parent::bind_to_launcher();
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
