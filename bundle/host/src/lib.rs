@@ -17,7 +17,7 @@ use temps_plugin_site_audit as _;
 
 use std::sync::LazyLock;
 
-use temps_bundle_sdk::host::{BuildInfo, BundleConfig, MemberSpec};
+use temps_bundle_sdk::host::{BuildInfo, BundleConfig, MemberLimits, MemberSpec};
 
 /// The members this binary was built to host; the engine refuses to start if what registered differs.
 pub const EXPECTED_MEMBERS: &[&str] = &[
@@ -37,6 +37,12 @@ pub const EXPECTED_MEMBERS: &[&str] = &[
     "slow",
     #[cfg(feature = "test-members")]
     "tally",
+    #[cfg(feature = "test-members")]
+    "sleepy",
+    #[cfg(feature = "test-members")]
+    "stuck",
+    #[cfg(feature = "test-members")]
+    "laggard",
     // Synthetic members for `cargo xtask bench` (`bundle/bench-members`).
     #[cfg(feature = "bench-members-1")]
     "synth-000",
@@ -240,9 +246,28 @@ pub const EXPECTED_MEMBERS: &[&str] = &[
     "synth-099",
 ];
 
-/// [`EXPECTED_MEMBERS`] as the engine takes them: built from local paths, default limits.
-static MEMBERS: LazyLock<Vec<MemberSpec>> =
-    LazyLock::new(|| EXPECTED_MEMBERS.iter().map(|name| MemberSpec::path(name)).collect());
+/// [`EXPECTED_MEMBERS`] as the engine takes them: built from local paths, default limits (the test-only members
+/// get small ones, so the isolation tests reach them quickly).
+static MEMBERS: LazyLock<Vec<MemberSpec>> = LazyLock::new(|| {
+    EXPECTED_MEMBERS.iter().map(|name| MemberSpec { limits: limits_of(name), ..MemberSpec::path(name) }).collect()
+});
+
+fn limits_of(name: &str) -> MemberLimits {
+    match name {
+        #[cfg(feature = "test-members")]
+        "sleepy" => MemberLimits {
+            request_timeout_ms: Some(4_000),
+            max_concurrent_requests: Some(32),
+            max_body_bytes: Some(64 * 1024),
+            ..MemberLimits::DEFAULT
+        },
+        #[cfg(feature = "test-members")]
+        "stuck" => MemberLimits { event_timeout_ms: Some(60_000), event_backlog: Some(100), ..MemberLimits::DEFAULT },
+        #[cfg(feature = "test-members")]
+        "laggard" => MemberLimits { event_backlog: Some(50), ..MemberLimits::DEFAULT },
+        _ => MemberLimits::DEFAULT,
+    }
+}
 
 /// The bundle's shell UI (`web/shell/dist`, or the placeholder `build.rs` writes until `cargo xtask ui` has run).
 static SHELL_UI: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/../../web/shell/dist");

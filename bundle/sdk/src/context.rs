@@ -7,6 +7,7 @@ use temps_bundle_protocol::Generation;
 use tokio::sync::watch;
 
 use crate::channel::{ChannelHub, Scope, Temps};
+use crate::isolation::MemberIsolation;
 use crate::tasks::{TaskRegistry, TaskStatus, supervise};
 
 /// A member's view of the running bundle. Cheap to clone.
@@ -25,6 +26,7 @@ struct Inner {
     shutdown: watch::Receiver<bool>,
     temps: Temps,
     tasks: Arc<TaskRegistry>,
+    isolation: Arc<MemberIsolation>,
 }
 
 /// The launch facts shared by every member of one process.
@@ -41,6 +43,17 @@ impl Context {
     /// A context for `member`, storing its files in `data_dir`, calling the channel within `scope`.
     /// The engine builds these; tests may too.
     pub fn new(member: &str, data_dir: PathBuf, facts: LaunchFacts, scope: Scope) -> Self {
+        Self::for_member(data_dir, facts, scope, MemberIsolation::standalone(member))
+    }
+
+    /// The context of a member the engine hosts, under its limits and kill switch.
+    pub(crate) fn for_member(
+        data_dir: PathBuf,
+        facts: LaunchFacts,
+        scope: Scope,
+        isolation: Arc<MemberIsolation>,
+    ) -> Self {
+        let member: &str = &isolation.name;
         let temps = Temps::new(member, scope, facts.channel);
         Self {
             inner: Arc::new(Inner {
@@ -52,6 +65,7 @@ impl Context {
                 shutdown: facts.shutdown,
                 temps,
                 tasks: Arc::default(),
+                isolation,
             }),
         }
     }
@@ -79,6 +93,11 @@ impl Context {
         Fut: std::future::Future<Output = ()> + Send + 'static,
     {
         supervise(self.clone(), self.inner.tasks.clone(), name, make_task);
+    }
+
+    /// The member's limits, metrics and kill switch.
+    pub(crate) fn isolation(&self) -> &Arc<MemberIsolation> {
+        &self.inner.isolation
     }
 
     /// The supervised tasks of this member and how they are doing.

@@ -1,8 +1,10 @@
 //! Event fan-out: every event (pushed on the channel or posted to `/_events`) goes to each member whose
-//! subscriptions match, on its own task, at most once per event id within a window.
+//! subscriptions match, at most once per event id within a window, through that member's bounded backlog.
 //!
-//! **Invariant:** a slow or panicking handler delays or affects no other member: deliveries never wait on each
-//! other, and each member has its own concurrency bound.
+//! **Invariant:** a slow, stuck or panicking handler delays or affects no other member: each member has its own
+//! backlog (bounded: the oldest undelivered event is dropped and counted when it is full), its own concurrency
+//! bound and its own handler deadline. A `202` from `/_events` means "queued in memory for these members", not
+//! "handled": a member that must not lose events persists them in its handler.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -10,8 +12,12 @@ use std::time::{Duration, Instant};
 
 use temps_bundle_protocol::PluginEvent;
 use temps_bundle_protocol::event::subscription_matches;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::isolation::MemberIsolation;
+use crate::isolation::backlog::Backlog;
+use crate::isolation::metrics::EventOutcome;
+use crate::isolation::watchdog::{Activity, Watched};
 use crate::panic::panic_message;
 use crate::plugin::Started;
 
@@ -31,74 +37,161 @@ pub fn max_event_bytes() -> usize {
     *MAX.get_or_init(|| crate::engine::knobs::env_count("TEMPS_BUNDLE_MAX_EVENT_BYTES", DEFAULT_MAX_EVENT_BYTES))
 }
 
+/// One running member's subscription: its patterns, the member, its isolation state.
+pub type Subscription = (Vec<String>, Arc<dyn Started>, Arc<MemberIsolation>);
+
 /// The subscribers of one process.
 pub struct EventBus {
-    subscribers: Vec<Subscriber>,
+    subscribers: Vec<Arc<Subscriber>>,
 }
 
 struct Subscriber {
-    member: String,
     patterns: Vec<String>,
     started: Arc<dyn Started>,
-    permits: Arc<Semaphore>,
+    isolation: Arc<MemberIsolation>,
+    backlog: Backlog<Delivery>,
     seen: Mutex<SeenIds>,
 }
 
 impl EventBus {
-    /// A bus over the running members: `(name, subscription patterns, started member)`.
-    pub fn new(members: Vec<(String, Vec<String>, Arc<dyn Started>)>) -> Self {
-        let subscribers = members
+    /// A bus over the running members: `(subscription patterns, started member, its isolation state)`. Starts one
+    /// delivery loop per subscribing member.
+    pub fn new(members: Vec<Subscription>) -> Self {
+        let subscribers: Vec<Arc<Subscriber>> = members
             .into_iter()
-            .filter(|(_, patterns, _)| !patterns.is_empty())
-            .map(|(member, patterns, started)| Subscriber {
-                member,
-                patterns,
-                started,
-                permits: Arc::new(Semaphore::new(PER_MEMBER_CONCURRENCY)),
-                seen: Mutex::new(SeenIds::default()),
+            .filter(|(patterns, _, _)| !patterns.is_empty())
+            .map(|(patterns, started, isolation)| {
+                Arc::new(Subscriber {
+                    patterns,
+                    started,
+                    backlog: Backlog::new(isolation.limits.event_backlog as usize),
+                    isolation,
+                    seen: Mutex::new(SeenIds::default()),
+                })
             })
             .collect();
+        for subscriber in &subscribers {
+            tokio::spawn(deliver_loop(subscriber.clone()));
+        }
         Self { subscribers }
     }
 
-    /// Starts delivering `event` to every matching member and returns their names. Returns at once.
+    /// Queues `event` for every matching, enabled member and returns their names. Returns at once.
     pub fn dispatch(&self, event: PluginEvent) -> Vec<String> {
-        self.dispatch_tracked(event).into_iter().map(|(member, _)| member).collect()
+        self.fan_out(event, false).into_iter().map(|(member, _)| member).collect()
     }
 
-    /// [`Self::dispatch`], with each delivery's task, so a caller can wait for the handlers to finish.
+    /// [`Self::dispatch`], with a task per delivery that ends when the handler finished (or the event was dropped
+    /// from a full backlog), so a caller can wait for the handlers.
     pub(crate) fn dispatch_tracked(&self, event: PluginEvent) -> Vec<(String, tokio::task::JoinHandle<()>)> {
+        self.fan_out(event, true).into_iter().filter_map(|(member, task)| Some((member, task?))).collect()
+    }
+
+    fn fan_out(&self, event: PluginEvent, track: bool) -> Vec<(String, Option<tokio::task::JoinHandle<()>>)> {
         let mut delivered = Vec::new();
         for subscriber in &self.subscribers {
+            let member = &subscriber.isolation.name;
             if !subscriber.patterns.iter().any(|p| subscription_matches(p, &event.event_type)) {
+                continue;
+            }
+            if subscriber.isolation.switch.is_disabled() {
+                tracing::debug!(%member, event_id = %event.id, "member disabled by an administrator; event not delivered");
                 continue;
             }
             let first_time = subscriber.seen.lock().map(|mut seen| seen.insert(&event.id)).unwrap_or(true);
             if !first_time {
-                tracing::debug!(member = %subscriber.member, event_id = %event.id, "duplicate event skipped");
+                tracing::debug!(%member, event_id = %event.id, "duplicate event skipped");
                 continue;
             }
-            let task = tokio::spawn(deliver(
-                subscriber.member.clone(),
-                subscriber.started.clone(),
-                subscriber.permits.clone(),
-                event.clone(),
-            ));
-            delivered.push((subscriber.member.clone(), task));
+            let (done, task) = match track {
+                false => (None, None),
+                true => {
+                    let (done, finished) = tokio::sync::oneshot::channel::<()>();
+                    (Some(done), Some(tokio::spawn(async move { drop(finished.await) })))
+                }
+            };
+            subscriber.enqueue(Delivery { event: event.clone(), done });
+            delivered.push((member.to_string(), task));
         }
         delivered
     }
 }
 
-async fn deliver(member: String, started: Arc<dyn Started>, permits: Arc<Semaphore>, event: PluginEvent) {
-    let Ok(_permit) = permits.acquire_owned().await else { return };
-    let event_id = event.id.clone();
-    // The handler runs on its own task so a panic is contained and reported here.
-    if let Err(join) = tokio::spawn(started.on_event(event)).await
-        && join.is_panic()
-    {
-        tracing::error!(%member, %event_id, panic = %panic_message(join.into_panic().as_ref()), "event handler panicked");
+/// One event on its way to one member; `done` (tracked deliveries) is told when the handler finished.
+struct Delivery {
+    event: PluginEvent,
+    done: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Subscriber {
+    fn enqueue(&self, delivery: Delivery) {
+        let metrics = &self.isolation.metrics;
+        let (dropped, len) = self.backlog.push(delivery);
+        metrics.event_backlog.set(i64::try_from(len).unwrap_or(i64::MAX));
+        if let Some(dropped) = dropped {
+            metrics.event(EventOutcome::Dropped);
+            let total = metrics.events(EventOutcome::Dropped);
+            // Logged at 1, 10, 100, … drops: enough to notice, never a flood.
+            if is_power_of_ten(total) {
+                tracing::warn!(
+                    member = %self.isolation.name,
+                    dropped_event_id = %dropped.event.id,
+                    dropped_total = total,
+                    backlog = self.isolation.limits.event_backlog,
+                    "event backlog full: dropped the oldest undelivered event"
+                );
+            }
+        }
     }
+}
+
+/// Hands the member's queued events to its handler, at most [`PER_MEMBER_CONCURRENCY`] at once.
+async fn deliver_loop(subscriber: Arc<Subscriber>) {
+    let permits = Arc::new(Semaphore::new(PER_MEMBER_CONCURRENCY));
+    loop {
+        // The permit first: events wait in the bounded backlog, never in an unbounded set of tasks.
+        let Ok(permit) = permits.clone().acquire_owned().await else { return };
+        let delivery = subscriber.backlog.pop().await;
+        subscriber.isolation.metrics.event_backlog.set(i64::try_from(subscriber.backlog.len()).unwrap_or(i64::MAX));
+        tokio::spawn(deliver(subscriber.clone(), permit, delivery));
+    }
+}
+
+async fn deliver(subscriber: Arc<Subscriber>, _permit: OwnedSemaphorePermit, delivery: Delivery) {
+    let Delivery { event, done } = delivery;
+    let isolation = &subscriber.isolation;
+    let (member, event_id) = (&isolation.name, event.id.clone());
+    let activity = Activity::of(isolation, "event", &event.event_type);
+    let start = Instant::now();
+    // The handler runs on its own task so a panic is contained and a deadline can cancel it.
+    let mut handler = tokio::spawn(Watched::new(subscriber.started.on_event(event), activity));
+    let deadline = isolation.limits.event_timeout();
+    let outcome = match tokio::time::timeout(deadline, &mut handler).await {
+        Err(_) => {
+            handler.abort();
+            tracing::warn!(%member, %event_id, timeout_ms = isolation.limits.event_timeout_ms, "event handler exceeded its deadline; cancelled");
+            EventOutcome::Timeout
+        }
+        Ok(Err(join)) if join.is_panic() => {
+            tracing::error!(%member, %event_id, panic = %panic_message(join.into_panic().as_ref()), "event handler panicked");
+            EventOutcome::Panicked
+        }
+        Ok(Err(_)) => EventOutcome::Timeout,
+        Ok(Ok(())) => EventOutcome::Ok,
+    };
+    isolation.metrics.event(outcome);
+    isolation.metrics.event_duration.observe(start.elapsed().as_secs_f64());
+    if let Some(done) = done {
+        let _ = done.send(());
+    }
+}
+
+/// 1, 10, 100, …
+fn is_power_of_ten(mut n: u64) -> bool {
+    while n >= 10 && n.is_multiple_of(10) {
+        n /= 10;
+    }
+    n == 1
 }
 
 /// Event ids seen recently, forgotten after [`DEDUPE_WINDOW`] or beyond [`DEDUPE_CAPACITY`].

@@ -11,6 +11,7 @@ mod engine;
 pub mod events;
 pub mod extract;
 pub mod host;
+mod isolation;
 mod panic;
 pub mod plugin;
 pub mod problem;

@@ -1,5 +1,6 @@
 //! Supervised background tasks (`ctx.spawn`): named, stopped at shutdown, restarted with backoff after a panic,
-//! and given up (and reported in `/health`) after too many panics.
+//! and given up (and reported in `/health`) after too many panics. While an administrator has the member disabled
+//! its tasks are stopped; enabling it starts them again.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -8,6 +9,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::context::Context;
+use crate::isolation::watchdog::{Activity, Watched};
 use crate::panic::panic_message;
 
 /// How many panics a task may have before the supervisor gives up on it.
@@ -28,6 +30,8 @@ pub enum TaskState {
     Finished,
     /// Panicked more than [`MAX_RESTARTS`] times; not restarted again.
     Failed,
+    /// Stopped because an administrator disabled the member; starts again when it is enabled.
+    Disabled,
 }
 
 /// A snapshot of one supervised task, as `/health` reports it.
@@ -64,6 +68,14 @@ impl TaskRegistry {
     }
 }
 
+/// How one run of a task ended without a panic.
+enum Ended {
+    /// It returned, or shutdown stopped it.
+    Returned,
+    /// The member was disabled.
+    Disabled,
+}
+
 /// Runs `make_task(ctx)` under supervision until it returns or the bundle shuts down.
 pub(crate) fn supervise<F, Fut>(ctx: Context, registry: Arc<TaskRegistry>, name: &str, make_task: F)
 where
@@ -75,22 +87,37 @@ where
     let make_task = Arc::new(make_task);
     tokio::spawn(async move {
         let mut backoff = FIRST_BACKOFF;
+        let switch = ctx.isolation().switch.clone();
+        let activity = Activity::of(ctx.isolation(), "task", &name);
         loop {
-            let (make, run_ctx, stop) = (make_task.clone(), ctx.clone(), ctx.clone());
-            // `make_task` runs inside the attempt too, so a panic while building the future is caught as well.
-            let attempt = tokio::spawn(async move {
+            if switch.is_disabled() {
+                registry.update(index, |s| s.state = TaskState::Disabled);
                 tokio::select! {
-                    () = make(run_ctx) => {}
-                    () = stop.shutdown_requested() => {}
+                    () = switch.enabled() => registry.update(index, |s| s.state = TaskState::Running),
+                    () = ctx.shutdown_requested() => break,
                 }
-            });
+            }
+            let (make, run_ctx, stop, off) = (make_task.clone(), ctx.clone(), ctx.clone(), switch.clone());
+            // `make_task` runs inside the attempt too, so a panic while building the future is caught as well.
+            let attempt = tokio::spawn(Watched::new(
+                async move {
+                    tokio::select! {
+                        () = make(run_ctx) => Ended::Returned,
+                        () = stop.shutdown_requested() => Ended::Returned,
+                        () = off.disabled() => Ended::Disabled,
+                    }
+                },
+                activity.clone(),
+            ));
             let panic = match attempt.await {
-                Ok(()) => break,
+                Ok(Ended::Returned) => break,
+                Ok(Ended::Disabled) => continue,
                 Err(join) if join.is_panic() => panic_message(join.into_panic().as_ref()),
                 Err(_) => break,
             };
             let member = ctx.member().to_owned();
             tracing::error!(%member, task = %name, %panic, "background task panicked");
+            crate::isolation::metrics::task_restart(&member, &name);
             let mut gave_up = false;
             registry.update(index, |s| {
                 s.restarts += 1;
@@ -138,6 +165,25 @@ mod tests {
         let status = &ctx.tasks()[0];
         assert_eq!((status.state, status.restarts), (TaskState::Failed, MAX_RESTARTS + 1));
         assert_eq!(status.last_panic.as_deref(), Some("flaky task"));
+    }
+
+    #[tokio::test]
+    async fn a_disabled_member_stops_its_tasks_and_enabling_restarts_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = Context::for_tests("m", dir.path().to_owned(), Scope::default());
+        let runs = Arc::new(AtomicU32::new(0));
+        let counter = runs.clone();
+        ctx.spawn("forever", move |_ctx| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            std::future::pending::<()>()
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        ctx.isolation().set_disabled(true);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(ctx.tasks()[0].state, TaskState::Disabled);
+        ctx.isolation().set_disabled(false);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!((ctx.tasks()[0].state, runs.load(Ordering::SeqCst)), (TaskState::Running, 2));
     }
 
     #[tokio::test]

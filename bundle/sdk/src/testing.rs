@@ -75,6 +75,7 @@ use crate::engine::assemble::{Assembly, Parts, assemble};
 use crate::engine::compose::Composition;
 use crate::engine::signature::HostSecret;
 use crate::engine::start::{MemberSlot, MemberState, start_members};
+use crate::isolation::MemberIsolation;
 use crate::plugin::{Erased, Member, Plugin};
 use host::{Responder, ScriptedHost};
 
@@ -271,7 +272,7 @@ impl<P: Plugin> Builder<P> {
             channel: channel.clone(),
         };
         let root = dir.path().to_owned();
-        let slots = start_members(&set.members, |member| root.join(member), &facts).await;
+        let slots = start_members(&set.members, |member| root.join(member), MemberIsolation::standalone, &facts).await;
         if let Some(cause) = slots.first().and_then(MemberSlot::error) {
             return Err(StartFailed::Start(cause));
         }
@@ -283,6 +284,7 @@ impl<P: Plugin> Builder<P> {
             composite: None,
             shell_ui: None,
             openapi,
+            switch_store: None,
         });
         // As after `ready`: the host opens the channel.
         channel.mark_ready();

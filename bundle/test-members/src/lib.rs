@@ -1,7 +1,10 @@
 //! Test-only members linked into `temps-bundle` by its `test-members` feature (enabled for its own tests only):
 //! `boom` panics in a handler and in its event handler, `broken` fails in `on_start`, `slow` answers after a delay
-//! (for graceful shutdown), `tally` counts `project.*` events and makes channel calls (one declared, one not).
+//! (for graceful shutdown), `tally` counts `project.*` events and makes channel calls (one declared, one not);
+//! [`isolation`] has the members that hang, spin and lag.
 #![allow(clippy::panic, reason = "these members panic on purpose: they exist to test panic isolation")]
+
+mod isolation;
 
 use std::time::Duration;
 

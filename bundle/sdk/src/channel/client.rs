@@ -165,7 +165,9 @@ impl Temps {
         if let Some(map) = params.as_object_mut() {
             map.insert("actor".into(), Value::String(actor));
         }
-        decode("api_call", self.hub.call("api_call", params).await?)
+        let result = self.hub.call("api_call", params).await;
+        self.count("api_call", &result);
+        decode("api_call", result?)
     }
 
     /// What the host granted (newest hosts).
@@ -181,8 +183,18 @@ impl Temps {
 
     /// Any method, untyped, still scoped by the manifest.
     pub async fn raw_call(&self, method: &str, params: Value) -> Result<Value, ChannelError> {
-        self.check(method, None)?;
-        self.hub.call(method, params).await
+        let result = match self.check(method, None) {
+            Ok(()) => self.hub.call(method, params).await,
+            Err(refused) => Err(refused),
+        };
+        self.count(method, &result);
+        result
+    }
+
+    /// Counts the call in `temps_bundle_channel_calls_total`.
+    fn count(&self, method: &str, result: &Result<Value, ChannelError>) {
+        let outcome = result.as_ref().map_or_else(ChannelError::kind, |_| "ok");
+        crate::isolation::metrics::channel_call(&self.member, method, outcome);
     }
 
     async fn typed<T: DeserializeOwned>(&self, method: Method, params: Value) -> Result<T, ChannelError> {

@@ -51,6 +51,21 @@ impl ChannelError {
         }
     }
 
+    /// A short name of the variant (the `outcome` label of the channel call metric).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::PermissionDenied { .. } => "permission_denied",
+            Self::NotConnected { .. } => "not_connected",
+            Self::BeforeReady => "before_ready",
+            Self::Timeout { .. } => "timeout",
+            Self::Host { .. } => "host_error",
+            Self::Closed { .. } => "closed",
+            Self::Decode { .. } => "decode",
+            Self::NoActorToken => "no_actor_token",
+            Self::TooLarge { .. } => "too_large",
+        }
+    }
+
     /// Whether the host said the thing does not exist.
     pub fn is_not_found(&self) -> bool {
         self.code() == Some(ChannelErrorCode::NotFound)

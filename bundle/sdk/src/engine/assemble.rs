@@ -16,6 +16,7 @@ use super::signature::HostSecret;
 use super::start::MemberSlot;
 use crate::channel::ChannelHub;
 use crate::events::EventBus;
+use crate::isolation::switch::SwitchStore;
 
 /// What serves requests and events once the members started.
 pub(crate) struct Assembly {
@@ -34,21 +35,27 @@ pub(crate) struct Parts {
     pub(crate) composite: Option<CompositeManifest>,
     pub(crate) shell_ui: Option<Router>,
     pub(crate) openapi: Option<Value>,
+    /// Where the kill switch is stored (`None`: split mode and tests, where nothing flips it).
+    pub(crate) switch_store: Option<SwitchStore>,
 }
 
 /// Wires the started members to the event bus, the protocol routes and the bundle's own routes.
 pub(crate) fn assemble(parts: Parts) -> Assembly {
-    let Parts { slots, secret, channel, composite, shell_ui, openapi } = parts;
+    let Parts { slots, secret, channel, composite, shell_ui, openapi, switch_store } = parts;
     let bus = Arc::new(EventBus::new(
         slots
             .iter()
-            .filter_map(|slot| Some((slot.name.clone(), slot.manifest.events.clone(), slot.started()?.clone())))
+            .filter_map(|slot| Some((slot.manifest.events.clone(), slot.started()?.clone(), slot.isolation.clone())))
             .collect(),
     ));
     channel.set_event_bus(bus.clone());
     let protocol = protocol_routes(channel, bus.clone(), secret.clone());
     let split = composite.is_none();
-    let app = Arc::new(App::new(Dispatch::new(secret, slots, split), composite, shell_ui).with_openapi(openapi));
+    let app = Arc::new(
+        App::new(Dispatch::new(secret, slots, split), composite, shell_ui)
+            .with_openapi(openapi)
+            .with_switch_store(switch_store),
+    );
     let service = BundleService::new(app.clone(), app_router(app.clone(), protocol));
     Assembly { app, service, bus }
 }

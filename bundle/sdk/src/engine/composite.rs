@@ -6,6 +6,7 @@ use temps_bundle_protocol::{Capability, NavEntry, PluginManifest, UiManifest, Ui
 
 use super::compose::{Composition, MemberEntry};
 use super::{BuildInfo, BundleConfig};
+use crate::isolation::EffectiveLimits;
 
 /// The format version of the `bundle` key.
 pub const BUNDLE_FORMAT: u32 = 1;
@@ -40,6 +41,8 @@ pub struct MemberSummary {
     pub host_permissions: Vec<String>,
     pub public_paths: Vec<String>,
     pub nav: Vec<NavEntry>,
+    /// The limits the member runs under (the bundle file's values, defaults filled in).
+    pub limits: EffectiveLimits,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -70,7 +73,10 @@ pub fn composite_manifest(config: &BundleConfig, set: &Composition) -> Composite
         manifest,
         bundle: BundleSection {
             format: BUNDLE_FORMAT,
-            members: members.iter().map(member_summary).collect(),
+            members: members
+                .iter()
+                .map(|m| member_summary(m, EffectiveLimits::resolve(&config.limits_of(&m.name))))
+                .collect(),
             build: config.build,
         },
     }
@@ -86,7 +92,7 @@ fn nested_nav(member: &str, entry: &NavEntry) -> NavEntry {
     NavEntry { path: nested_path(member, &entry.path), ..entry.clone() }
 }
 
-fn member_summary(entry: &MemberEntry) -> MemberSummary {
+fn member_summary(entry: &MemberEntry, limits: EffectiveLimits) -> MemberSummary {
     let m = &entry.manifest;
     let has_ui = entry.member.ui().is_some() || m.ui.is_some();
     MemberSummary {
@@ -101,6 +107,7 @@ fn member_summary(entry: &MemberEntry) -> MemberSummary {
         host_permissions: m.host_permissions.clone(),
         public_paths: m.public_paths.iter().map(|p| nested_path(&entry.name, p)).collect(),
         nav: m.nav.iter().map(|n| nested_nav(&entry.name, n)).collect(),
+        limits,
         status: None,
         error: None,
     }
@@ -118,12 +125,15 @@ mod tests {
     use super::*;
     use crate::builder::ManifestBuilder;
     use crate::engine::compose::tests::member;
-    use crate::host::MemberSpec;
+    use crate::host::{MemberLimits, MemberSpec};
     use expect_test::expect_file;
     use temps_bundle_protocol::{HostPermission, NavSection};
 
     fn config() -> BundleConfig {
-        const MEMBERS: &[MemberSpec] = &[MemberSpec::path("alpha"), MemberSpec::path("beta")];
+        const ALPHA_LIMITS: MemberLimits =
+            MemberLimits { request_timeout_ms: Some(5_000), event_backlog: Some(50), ..MemberLimits::DEFAULT };
+        const MEMBERS: &[MemberSpec] =
+            &[MemberSpec { limits: ALPHA_LIMITS, ..MemberSpec::path("alpha") }, MemberSpec::path("beta")];
         BundleConfig {
             name: "acme-tools",
             version: "1.4.0",

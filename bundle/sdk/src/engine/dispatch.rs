@@ -33,6 +33,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use super::signature::HostSecret;
 use super::start::{MemberSlot, MemberState};
 use crate::caller::Caller;
+use crate::isolation::{MemberIsolation, stack};
 use crate::panic::panic_message;
 use crate::problem::Problem;
 
@@ -44,14 +45,15 @@ pub(crate) type MemberService = BoxCloneSyncService<Request, Response, Infallibl
 ///
 /// **Per-member tower layers go here**, outermost last: they wrap the member's own routes only (the SDK's
 /// `/health` and `/ui/` are answered before this service is reached).
-pub(crate) fn member_service(member: &str, router: Router) -> MemberService {
-    let member = member.to_owned();
+pub(crate) fn member_service(isolation: &Arc<MemberIsolation>, router: Router) -> MemberService {
+    let member = isolation.name.to_string();
     // A panicking handler answers 500 problem+json instead of dropping the connection.
     let guarded = router.layer(CatchPanicLayer::custom(move |payload: Box<dyn std::any::Any + Send>| -> Response {
         tracing::error!(%member, panic = %panic_message(payload.as_ref()), "a request handler panicked");
         Problem::internal().into_response()
     }));
-    BoxCloneSyncService::new(guarded)
+    // The member's limits, metrics and watchdog records (`isolation::stack`).
+    BoxCloneSyncService::new(stack::apply(guarded, isolation))
 }
 
 /// The members of one process and the secret their requests must carry.
@@ -102,6 +104,9 @@ impl Dispatch {
 
     /// Serves one request for `member`, `path` being the member-relative path (steps 2–5 of the module docs).
     pub(crate) async fn serve(&self, member: &MemberSlot, req: Request, path: &str) -> Response {
+        if member.is_disabled() {
+            return disabled(&member.name).into_response();
+        }
         if path == "/health" || path == member.manifest.health_path {
             return member_health(member);
         }
@@ -170,6 +175,18 @@ fn member_health(member: &MemberSlot) -> Response {
         }
         Some(cause) => unavailable(&member.name, &cause).into_response(),
     }
+}
+
+/// What a member an administrator disabled answers, on every path.
+fn disabled(member: &str) -> Problem {
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "member-disabled",
+        "Member Disabled",
+        format!(
+            "member {member:?} is disabled by an administrator (POST /_bundle/members/{member}/enable turns it back on)"
+        ),
+    )
 }
 
 fn unavailable(member: &str, cause: &str) -> Problem {

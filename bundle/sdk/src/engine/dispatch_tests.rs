@@ -28,6 +28,7 @@ use crate::engine::router::{App, app_router};
 use crate::engine::service::BundleService;
 use crate::engine::signature::HostSecret;
 use crate::engine::start::start_members;
+use crate::isolation::MemberIsolation;
 use crate::plugin::{BoxError, Erased, Member, Plugin};
 
 const SECRET: &str = "s3cret";
@@ -109,7 +110,7 @@ async fn service(split: bool) -> (BundleService, tempfile::TempDir) {
         members.retain(|m| m.name == "echo");
     }
     let root = dir.path().to_owned();
-    let slots = start_members(&members, |name| root.join(name), &facts).await;
+    let slots = start_members(&members, |name| root.join(name), MemberIsolation::standalone, &facts).await;
     let app = Arc::new(App::new(Dispatch::new(HostSecret::required(SECRET), slots, split), None, None));
     (BundleService::new(app.clone(), app_router(app, Router::new())), dir)
 }

@@ -4,6 +4,7 @@
 //! host ([`handshake`]) → start members and bind the socket ([`serve`]) → route requests ([`service`]: members through [`dispatch`], the rest through [`router`]) until a
 //! signal arrives ([`shutdown`]).
 
+pub mod admin;
 pub mod args;
 pub mod assemble;
 pub mod cli;
@@ -48,6 +49,11 @@ impl BundleConfig {
     /// The names of the members the binary was built to host.
     pub fn expected_names(&self) -> Vec<&'static str> {
         self.members.iter().map(|member| member.name).collect()
+    }
+
+    /// The limits the bundle file sets for `member` (all defaults for a member it does not list).
+    pub fn limits_of(&self, member: &str) -> crate::host::MemberLimits {
+        self.members.iter().find(|spec| spec.name == member).map(|spec| spec.limits).unwrap_or_default()
     }
 }
 

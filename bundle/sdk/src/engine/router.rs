@@ -18,6 +18,7 @@ use super::composite::CompositeManifest;
 use super::dispatch::{Dispatch, authenticate};
 use super::start::MemberSlot;
 use crate::caller::Caller;
+use crate::isolation::switch::SwitchStore;
 use crate::problem::Problem;
 
 /// Everything the bundle serves, shared by all requests.
@@ -29,11 +30,27 @@ pub struct App {
     pub shell_ui: Option<Router>,
     /// The OpenAPI description served at `/_bundle/openapi.json`.
     pub openapi: Option<Value>,
+    /// Where the kill switch is stored (composite mode only).
+    pub switch_store: Option<SwitchStore>,
+    /// Serializes kill-switch changes, so two administrators cannot lose each other's write.
+    pub switch_lock: std::sync::Mutex<()>,
 }
 
 impl App {
     pub fn new(dispatch: Dispatch, composite: Option<CompositeManifest>, shell_ui: Option<Router>) -> Self {
-        Self { dispatch, composite, shell_ui, openapi: None }
+        Self {
+            dispatch,
+            composite,
+            shell_ui,
+            openapi: None,
+            switch_store: None,
+            switch_lock: std::sync::Mutex::new(()),
+        }
+    }
+
+    /// Sets where the kill switch is stored.
+    pub fn with_switch_store(self, switch_store: Option<SwitchStore>) -> Self {
+        Self { switch_store, ..self }
     }
 
     /// Sets the OpenAPI description served at `/_bundle/openapi.json`.
@@ -41,8 +58,13 @@ impl App {
         Self { openapi, ..self }
     }
 
-    fn members(&self) -> &[Arc<MemberSlot>] {
+    pub fn members(&self) -> &[Arc<MemberSlot>] {
         self.dispatch.members()
+    }
+
+    /// The member named `name`.
+    pub fn member(&self, name: &str) -> Option<&Arc<MemberSlot>> {
+        self.members().iter().find(|m| m.name == name)
     }
 }
 
@@ -63,7 +85,8 @@ pub fn app_router(app: Arc<App>, protocol_routes: Router) -> Router {
 fn composite_routes(app: &Arc<App>) -> Router<Arc<App>> {
     let mut authenticated = Router::new()
         .route("/_bundle/manifest", get(live_manifest))
-        .route("/_bundle/openapi.json", get(openapi_document));
+        .route("/_bundle/openapi.json", get(openapi_document))
+        .merge(super::admin::routes());
     if let Some(shell) = &app.shell_ui {
         for path in ["/ui", "/ui/", "/ui/{*path}"] {
             authenticated = authenticated.route_service(path, shell.clone());
@@ -104,6 +127,7 @@ fn member_status(member: &MemberSlot) -> Value {
         "name": member.name,
         "version": member.manifest.version,
         "status": member.status(),
+        "disabled": member.is_disabled(),
         "error": member.error(),
         "tasks": member.tasks(),
     })

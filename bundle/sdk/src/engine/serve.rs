@@ -1,5 +1,6 @@
 //! Running the plugin: handshake, start members, bind the socket, serve until a signal, shut down in order.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,6 +25,8 @@ use super::socket::bind_socket;
 use super::start::{MemberSlot, start_members};
 use crate::channel::ChannelHub;
 use crate::context::LaunchFacts;
+use crate::isolation::switch::SwitchStore;
+use crate::isolation::{EffectiveLimits, MemberIsolation, stats, watchdog};
 
 /// Whether this process serves the whole bundle or one member alone.
 pub enum Mode {
@@ -84,7 +87,15 @@ pub async fn run(config: BundleConfig, argv: &[String]) -> Result<(), EngineErro
     };
     let split = matches!(mode, Mode::Split(_));
     let data_dir_of = |name: &str| if split { data_dir.clone() } else { data_dir.join(name) };
-    let slots = start_members(&members, data_dir_of, &facts).await;
+    // The kill switch is the bundle's (split mode has no `/_bundle` routes to flip it).
+    let switch_store = (!split).then(|| SwitchStore::in_data_dir(&data_dir));
+    let disabled = disabled_members(switch_store.as_ref());
+    let isolation_of = |name: &str| {
+        MemberIsolation::new(name, EffectiveLimits::resolve(&config.limits_of(name)), disabled.contains(name))
+    };
+    watchdog::start();
+    let slots = start_members(&members, data_dir_of, isolation_of, &facts).await;
+    stats::spawn_sampler(slots.iter().map(|slot| slot.isolation.clone()).collect());
     let ready = ReadyMessage {
         ready: true,
         has_ui: slots.iter().any(|s| s.ui.is_some()) || (!split && config.shell_ui.is_some()),
@@ -106,6 +117,7 @@ pub async fn run(config: BundleConfig, argv: &[String]) -> Result<(), EngineErro
         composite: (!split).then_some(composite),
         shell_ui,
         openapi: ready.openapi.clone(),
+        switch_store,
     });
 
     // Signal handlers go in before `ready`: a host may stop us the moment it reads that line.
@@ -121,6 +133,24 @@ pub async fn run(config: BundleConfig, argv: &[String]) -> Result<(), EngineErro
     shutdown_members(app.dispatch.members()).await;
     socket_file.remove();
     Ok(())
+}
+
+/// The members an administrator disabled, as stored; a file that cannot be read leaves every member enabled
+/// (and says so), since refusing to start would take every member down for one switch.
+fn disabled_members(store: Option<&SwitchStore>) -> BTreeSet<String> {
+    let Some(store) = store else { return BTreeSet::new() };
+    match store.load() {
+        Ok(disabled) => {
+            if !disabled.is_empty() {
+                tracing::info!(members = ?disabled, "members disabled by an administrator stay disabled");
+            }
+            disabled
+        }
+        Err(error) => {
+            tracing::error!(%error, "cannot read the kill-switch state; every member starts enabled");
+            BTreeSet::new()
+        }
+    }
 }
 
 /// What the host handed over at launch: the secret, and the access the manifest asked for.

@@ -14,6 +14,7 @@ use super::dispatch::{MemberService, member_service};
 use super::error::StartError;
 use crate::channel::Scope;
 use crate::context::{Context, LaunchFacts};
+use crate::isolation::MemberIsolation;
 use crate::panic::panic_message;
 use crate::plugin::Started;
 
@@ -27,6 +28,8 @@ pub struct MemberSlot {
     pub manifest: PluginManifest,
     pub ui: Option<Router>,
     pub state: MemberState,
+    /// Limits, metrics and the kill switch.
+    pub isolation: Arc<MemberIsolation>,
 }
 
 /// Whether a member is serving.
@@ -38,12 +41,18 @@ pub enum MemberState {
 }
 
 impl MemberSlot {
-    /// `"running"` or `"failed"`.
+    /// `"running"`, `"disabled"` (by an administrator) or `"failed"`.
     pub fn status(&self) -> &'static str {
         match self.state {
+            MemberState::Running { .. } if self.is_disabled() => "disabled",
             MemberState::Running { .. } => "running",
             MemberState::Failed { .. } => "failed",
         }
+    }
+
+    /// Whether an administrator has disabled the member.
+    pub fn is_disabled(&self) -> bool {
+        self.isolation.switch.is_disabled()
     }
 
     /// The failure cause as shown to people, if failed.
@@ -71,15 +80,19 @@ impl MemberSlot {
     }
 }
 
-/// Starts every member concurrently. `data_dir_of` maps a member name to its data directory.
+/// Starts every member concurrently. `data_dir_of` maps a member name to its data directory, `isolation_of` to its
+/// limits and kill switch.
 pub async fn start_members(
     entries: &[MemberEntry],
     data_dir_of: impl Fn(&str) -> PathBuf,
+    isolation_of: impl Fn(&str) -> Arc<MemberIsolation>,
     facts: &LaunchFacts,
 ) -> Vec<MemberSlot> {
     let deadline = start_timeout();
-    let starts =
-        entries.iter().map(|entry| start_member(entry.clone(), data_dir_of(&entry.name), facts.clone(), deadline));
+    let starts = entries.iter().map(|entry| {
+        let isolation = isolation_of(&entry.name);
+        start_member(entry.clone(), data_dir_of(&entry.name), isolation, facts.clone(), deadline)
+    });
     futures_util::future::join_all(starts).await
 }
 
@@ -87,9 +100,15 @@ fn start_timeout() -> Duration {
     super::knobs::env_duration("TEMPS_BUNDLE_START_TIMEOUT_MS", DEFAULT_START_TIMEOUT)
 }
 
-async fn start_member(entry: MemberEntry, data_dir: PathBuf, mut facts: LaunchFacts, deadline: Duration) -> MemberSlot {
+async fn start_member(
+    entry: MemberEntry,
+    data_dir: PathBuf,
+    isolation: Arc<MemberIsolation>,
+    mut facts: LaunchFacts,
+    deadline: Duration,
+) -> MemberSlot {
     let ui = entry.member.ui().map(crate::ui::ui_router);
-    let state = match start_state(&entry, data_dir, &mut facts, deadline).await {
+    let state = match start_state(&entry, data_dir, &isolation, &mut facts, deadline).await {
         Ok(state) => state,
         Err(cause) => {
             tracing::error!(member = %entry.name, %cause, "member failed to start; its routes answer 503");
@@ -99,12 +118,13 @@ async fn start_member(entry: MemberEntry, data_dir: PathBuf, mut facts: LaunchFa
     if let MemberState::Running { .. } = state {
         tracing::info!(member = %entry.name, version = %entry.manifest.version, "member started");
     }
-    MemberSlot { name: entry.name, manifest: entry.manifest, ui, state }
+    MemberSlot { name: entry.name, manifest: entry.manifest, ui, state, isolation }
 }
 
 async fn start_state(
     entry: &MemberEntry,
     data_dir: PathBuf,
+    isolation: &Arc<MemberIsolation>,
     facts: &mut LaunchFacts,
     deadline: Duration,
 ) -> Result<MemberState, StartError> {
@@ -118,7 +138,7 @@ async fn start_state(
     if !entry.manifest.requires_host_data_access {
         facts.host_data_dir = None;
     }
-    let ctx = Context::new(&entry.name, data_dir, facts.clone(), Scope::of(&entry.manifest));
+    let ctx = Context::for_member(data_dir, facts.clone(), Scope::of(&entry.manifest), isolation.clone());
     let mut task = tokio::spawn(entry.member.clone().start(ctx.clone()));
     let started = match tokio::time::timeout(deadline, &mut task).await {
         Err(_) => {
@@ -135,5 +155,5 @@ async fn start_state(
     };
     let router: Router = std::panic::catch_unwind(AssertUnwindSafe(|| started.router()))
         .map_err(|payload| StartError::RouterPanicked { message: panic_message(payload.as_ref()) })?;
-    Ok(MemberState::Running { started, service: member_service(&entry.name, router), ctx })
+    Ok(MemberState::Running { started, service: member_service(isolation, router), ctx })
 }

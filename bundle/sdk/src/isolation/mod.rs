@@ -1,0 +1,62 @@
+//! Isolation of members inside one process: per-member request limits (deadline, concurrency, body size), the
+//! bounded event backlog, the stalled-runtime watchdog, per-member metrics and the operator's kill switch.
+//!
+//! Everything a member is limited or measured by hangs off its [`MemberIsolation`], built once at start-up; the
+//! request path only touches atomics, one semaphore and one timer per request.
+
+pub mod backlog;
+pub mod limits;
+pub mod metrics;
+pub mod observe;
+pub mod stack;
+pub mod stats;
+pub mod switch;
+pub mod watchdog;
+
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+
+pub use limits::EffectiveLimits;
+pub use metrics::MemberMetrics;
+pub use switch::Switch;
+
+/// One member's limits, counters and switch. Shared by its request stack, its event subscriber, its context
+/// (background tasks, channel calls) and the bundle's admin routes.
+#[derive(Debug)]
+pub struct MemberIsolation {
+    pub name: Arc<str>,
+    pub limits: EffectiveLimits,
+    pub metrics: MemberMetrics,
+    pub switch: Switch,
+    /// The member's concurrent-request permits (shared by every route of the member).
+    pub(crate) requests: Arc<Semaphore>,
+}
+
+impl MemberIsolation {
+    /// The isolation state of `name` with these limits, disabled or not (the persisted kill switch).
+    pub fn new(name: &str, limits: EffectiveLimits, disabled: bool) -> Arc<Self> {
+        let name: Arc<str> = Arc::from(name);
+        let metrics = MemberMetrics::new(&name);
+        metrics.set_disabled(disabled);
+        Arc::new(Self {
+            requests: Arc::new(Semaphore::new(limits.max_concurrent_requests as usize)),
+            name,
+            limits,
+            metrics,
+            switch: Switch::new(disabled),
+        })
+    }
+
+    /// Default limits, enabled: for contexts built outside a bundle (tests).
+    pub fn standalone(name: &str) -> Arc<Self> {
+        Self::new(name, EffectiveLimits::default(), false)
+    }
+
+    /// Turns the member off or on; returns whether that changed anything.
+    pub fn set_disabled(&self, disabled: bool) -> bool {
+        let changed = self.switch.set(disabled);
+        self.metrics.set_disabled(disabled);
+        changed
+    }
+}
