@@ -34,7 +34,8 @@ async fn sigterm_lets_in_flight_requests_finish_then_calls_on_shutdown_and_remov
 fn stdout_carries_only_handshake_lines_and_a_stale_socket_is_replaced() {
     let dir = tempfile::tempdir().unwrap();
     let socket = dir.path().join("b.sock");
-    std::fs::write(&socket, "stale").unwrap();
+    // A socket file nobody listens on, as a killed process leaves behind.
+    drop(std::os::unix::net::UnixListener::bind(&socket).unwrap());
     let data_dir = dir.path().join("plugin-data/temps-bundle");
     let mut child = Command::new(binary())
         .args(["--socket-path", socket.to_str().unwrap(), "--database-url", "sqlite::memory:"])
@@ -53,12 +54,47 @@ fn stdout_carries_only_handshake_lines_and_a_stale_socket_is_replaced() {
     }
     assert!(lines[0].starts_with(r#"{"type":"manifest""#), "{lines:?}");
     assert!(lines[1].starts_with(r#"{"type":"ready""#), "{lines:?}");
-    use std::os::unix::fs::FileTypeExt;
-    assert!(std::fs::metadata(&socket).unwrap().file_type().is_socket(), "the stale file was replaced by the socket");
+    assert!(std::os::unix::net::UnixStream::connect(&socket).is_ok(), "the stale socket was replaced by a live one");
     kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
     let mut rest = String::new();
     stdout.read_to_string(&mut rest).unwrap();
     assert_eq!(rest, "", "nothing after the handshake goes to stdout");
     assert!(child.wait().unwrap().success());
     assert!(data_dir.join("hello").is_dir(), "each member gets <data-dir>/<member>/");
+}
+
+/// Runs the binary (Gen A argv) on `socket` and returns its exit code and stderr; it must exit by itself.
+fn run_until_exit(socket: &std::path::Path) -> (Option<i32>, String) {
+    let data_dir = socket.with_extension("data");
+    let mut child = Command::new(binary())
+        .args(["--socket-path", socket.to_str().unwrap(), "--database-url", "sqlite::memory:"])
+        .args(["--auth-secret", "0f8fad5b-d9cb-469f-a165-70867728950e", "--data-dir", data_dir.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    (child.wait().unwrap().code(), stderr)
+}
+
+#[test]
+fn a_live_socket_or_a_file_at_the_socket_path_is_never_taken_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("live.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&live).unwrap();
+    let (code, stderr) = run_until_exit(&live);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("refusing to take over socket path {}", live.display())), "{stderr}");
+    assert!(stderr.contains("another process is listening on it"), "{stderr}");
+    let _still_ours = std::os::unix::net::UnixStream::connect(&live).unwrap();
+    assert!(listener.accept().is_ok(), "the other process's socket still works");
+
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "keep me").unwrap();
+    let (code, stderr) = run_until_exit(&file);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("{}: the path is not a socket", file.display())), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
 }

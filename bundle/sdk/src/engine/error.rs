@@ -24,6 +24,8 @@ pub enum EngineError {
     CreateDataDir { path: PathBuf, source: std::io::Error },
     #[error("cannot remove stale socket {path}: {source}")]
     RemoveStaleSocket { path: PathBuf, source: std::io::Error },
+    #[error("refusing to take over socket path {path}: {reason}")]
+    SocketPathTaken { path: PathBuf, reason: String },
     #[error("cannot bind socket {path}: {source}")]
     BindSocket { path: PathBuf, source: std::io::Error },
     #[error("cannot set mode 0600 on socket {path}: {source}")]
