@@ -1,6 +1,6 @@
 // Browser test: the real `temps-bundle` under the dev host, driven by headless Chromium the way a person uses it.
-// The shell at /api/x/temps-bundle/ui/ must list every member; each running member's UI must load without console
-// errors or failed asset requests and show data from its own API. Screenshots go to target/screenshots/.
+// The shell at /api/x/temps-bundle/ui/ must list every member and their health, and switch a member off and on;
+// each running member's UI must load without console errors or failed asset requests and show data from its own API. Screenshots go to target/screenshots/.
 // Needs: `cargo xtask ui` and `cargo build -p temps-bundle -p temps-bundle-devhost` (cargo xtask ci does both).
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
@@ -110,6 +110,35 @@ describe("the bundle's UIs in a browser", { timeout: 120_000 }, () => {
       await frame.locator("h1").first().waitFor();
       await MEMBER_CHECKS[member.name]?.check(frame);
       await watched.page.screenshot({ path: path.join(SCREENSHOTS, `shell-${member.name}.png`), fullPage: true });
+      assert.deepEqual(watched.problems, []);
+    } finally {
+      await watched.close();
+    }
+  });
+
+  test("the shell shows member health and disables then enables a member", async () => {
+    const name = "hello";
+    const watched = await watchedPage(browser);
+    try {
+      await watched.page.goto(`${host.base}/ui/`, { waitUntil: "networkidle" });
+      const card = watched.page.locator(`[data-member-health="${name}"]`);
+      await card.waitFor();
+      assert.match(await card.innerText(), /Requests\/min[\s\S]*Error rate[\s\S]*p99[\s\S]*Stalls/);
+      const row = watched.page.locator("table.tk-table tbody tr").filter({ hasText: name }).first();
+
+      await card.locator('button[data-action="disable"]').click();
+      await card.locator('button[data-action="enable"]').waitFor();
+      await assertShows(row.locator(".tk-badge"), /^disabled$/);
+      await assertShows(card.locator(".tk-badge"), /^disabled$/);
+      const refused = await fetch(`${host.base}/${name}/health`);
+      assert.equal(refused.status, 503);
+      assert.match(await refused.text(), /disabled by an administrator/);
+      await watched.page.screenshot({ path: path.join(SCREENSHOTS, "shell-disabled.png"), fullPage: true });
+
+      await card.locator('button[data-action="enable"]').click();
+      await card.locator('button[data-action="disable"]').waitFor();
+      await assertShows(row.locator(".tk-badge"), /^running$/);
+      assert.equal((await fetch(`${host.base}/${name}/health`)).status, 200);
       assert.deepEqual(watched.problems, []);
     } finally {
       await watched.close();

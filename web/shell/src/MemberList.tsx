@@ -1,6 +1,8 @@
-// The shell's home screen: every member of the bundle with its version and status, and a link to its UI.
+// The shell's home screen: every member of the bundle with its version and status, and a link to its UI; below,
+// each member's health (rates, errors, latency, stalls) and the kill switch.
 import { Button, EmptyState, href, Page, PageHeader, StatusBadge, Table, type Column } from "@temps-bundle/kit";
 import { memberUiUrl, type CompositeManifest, type Member } from "./manifest.ts";
+import { MemberHealth } from "./MemberHealth.tsx";
 
 export interface MemberListProps {
   manifest: CompositeManifest;
@@ -10,7 +12,7 @@ export interface MemberListProps {
 
 export function MemberList({ manifest, onRefresh, refreshing }: MemberListProps) {
   const members = manifest.bundle.members;
-  const failed = members.filter((m) => m.status !== "running").length;
+  const failed = members.filter((m) => m.status === "failed").length;
   return (
     <Page>
       <PageHeader
@@ -29,6 +31,7 @@ export function MemberList({ manifest, onRefresh, refreshing }: MemberListProps)
         rowKey={(m) => m.name}
         empty={<EmptyState title="No members">This bundle was built without plugins.</EmptyState>}
       />
+      <MemberHealth onChanged={onRefresh} />
     </Page>
   );
 }

@@ -16,6 +16,7 @@ const TONES: Record<string, Tone> = {
   error: "danger",
   dead: "danger",
   cancelled: "neutral",
+  disabled: "warning",
 };
 
 /** The tone a status word gets (`failed` → danger). */
