@@ -23,6 +23,8 @@ pub struct CrawlConfig {
     pub use_sitemaps: bool,
     /// More sitemaps to read (same origin only).
     pub extra_sitemaps: Vec<Url>,
+    /// Whether links found on pages are followed.
+    pub follow_links: FollowLinks,
     /// Which non-public targets the guard lets through (tests allow exactly the test site's address).
     pub policy: OutboundPolicy,
     /// The member crawling, named in the user agent.
@@ -43,10 +45,22 @@ impl CrawlConfig {
             respect_robots: true,
             use_sitemaps: true,
             extra_sitemaps: Vec::new(),
+            follow_links: FollowLinks::Always,
             policy: OutboundPolicy::from_env(),
             member: member.to_owned(),
         })
     }
+}
+
+/// Which pages a crawl visits besides the start page and the sitemap's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowLinks {
+    /// Every same-origin link (an audit).
+    #[default]
+    Always,
+    /// Links only when the sitemaps listed no page: the sitemap, else the links (page discovery for indexnow).
+    UnlessSitemap,
 }
 
 /// Every bound of a crawl. Serializable so members can keep it in their settings.

@@ -9,7 +9,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use url::Url;
 
-use crate::config::CrawlConfig;
+use crate::config::{CrawlConfig, FollowLinks};
 use crate::error::CrawlError;
 use crate::fetch::{Fetcher, PageLimits};
 use crate::normalize::same_origin;
@@ -292,7 +292,12 @@ impl Crawl {
             .map(|u| self.config.urls.normalize(&u))
             .filter(|u| same_origin(u, &self.limits.origin))
             .map(String::from);
-        for link in report.internal_links.iter().chain(&redirect_target) {
+        let follow = match self.config.follow_links {
+            FollowLinks::Always => true,
+            FollowLinks::UnlessSitemap => self.frontier.in_sitemap.is_empty(),
+        };
+        let links = if follow { report.internal_links.as_slice() } else { &[] };
+        for link in links.iter().chain(&redirect_target) {
             if !self.frontier.seen.insert(link.clone()) {
                 continue;
             }

@@ -36,7 +36,7 @@ mod report;
 pub mod robots;
 pub mod sitemap;
 
-pub use config::{CrawlConfig, CrawlLimits};
+pub use config::{CrawlConfig, CrawlLimits, FollowLinks};
 pub use crawler::{CancelHandle, Crawl, Crawler};
 pub use error::{CrawlError, FailureKind, FetchError, FetchFailure};
 pub use html::HtmlFacts;

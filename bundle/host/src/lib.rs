@@ -10,6 +10,8 @@ use temps_bundle_test_members as _;
 use temps_plugin_deploy_pulse as _;
 #[cfg(feature = "hello")]
 use temps_plugin_hello as _;
+#[cfg(feature = "indexnow")]
+use temps_plugin_indexnow as _;
 #[cfg(feature = "notify")]
 use temps_plugin_notify as _;
 #[cfg(feature = "site-audit")]
@@ -29,6 +31,8 @@ pub const EXPECTED_MEMBERS: &[&str] = &[
     "notify",
     #[cfg(feature = "site-audit")]
     "site-audit",
+    #[cfg(feature = "indexnow")]
+    "indexnow",
     #[cfg(feature = "test-members")]
     "boom",
     #[cfg(feature = "test-members")]

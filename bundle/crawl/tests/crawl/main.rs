@@ -189,6 +189,20 @@ async fn cancel_stops_the_crawl_within_a_second() {
 }
 
 #[tokio::test]
+async fn links_are_followed_only_without_a_sitemap_when_asked() {
+    let trap = site::trap("127.0.0.1:0").await.unwrap();
+    let site = site::audit_site(trap.addr, None).await;
+    let mut sitemap_only = config(&site.url("/"));
+    sitemap_only.follow_links = temps_bundle_crawl::FollowLinks::UnlessSitemap;
+    let urls: Vec<String> = pages(&run(sitemap_only).await).into_keys().collect();
+    assert_eq!(urls, [site.url("/"), site.url("/noindex"), site.url("/only-in-sitemap")]);
+    let chain = site::chain_site(3, Duration::ZERO).await;
+    let mut no_sitemap = config(&chain.url("/p/0"));
+    no_sitemap.follow_links = temps_bundle_crawl::FollowLinks::UnlessSitemap;
+    assert_eq!(pages(&run(no_sitemap).await).len(), 3, "without a sitemap, links are followed");
+}
+
+#[tokio::test]
 async fn one_crawl_per_site_at_a_time() {
     let site = site::chain_site(2, Duration::ZERO).await;
     let crawler = Crawler::new();
