@@ -21,4 +21,5 @@ mod lifecycle;
 mod metrics;
 mod notify;
 mod routing;
+mod site_audit;
 mod support;
