@@ -83,6 +83,7 @@ impl EventBus {
 
     /// [`Self::dispatch`], with a task per delivery that ends when the handler finished (or the event was dropped
     /// from a full backlog), so a caller can wait for the handlers.
+    #[cfg_attr(not(feature = "testing"), allow(dead_code, reason = "only the testing harness waits for deliveries"))]
     pub(crate) fn dispatch_tracked(&self, event: PluginEvent) -> Vec<(String, tokio::task::JoinHandle<()>)> {
         self.fan_out(event, true).into_iter().filter_map(|(member, task)| Some((member, task?))).collect()
     }

@@ -72,3 +72,56 @@ async fn a_member_that_cannot_keep_up_costs_bounded_memory_and_the_others_get_ev
     assert!(plugin.stderr().contains("event backlog full: dropped the oldest undelivered event"));
     plugin.stop().await.unwrap();
 }
+
+/// Issue 16 item 11, measured: 5 000 `deployment.created` events posted to `/_events` (202 = queued in memory),
+/// SIGKILL 0.5 s after the last one, then a restart on the same data dir counts what deploy-pulse had persisted in
+/// its handler. Prints the figures; run by hand (optionally against another build):
+/// `TEMPS_BUNDLE_BINARY=<path> cargo nextest run -p temps-bundle --run-ignored only --no-capture events_lost_at_sigkill`
+#[tokio::test]
+#[ignore = "a measurement (prints figures), not a check"]
+async fn events_lost_at_sigkill() {
+    const POSTED: i64 = 5_000;
+    const PROJECT: i64 = 4_242;
+    let binary = std::env::var_os("TEMPS_BUNDLE_BINARY").map_or_else(crate::support::binary, std::path::PathBuf::from);
+    let work = tempfile::tempdir().unwrap();
+    let spawn = || temps_bundle_devhost::SpawnOptions::new(binary.clone(), Generation::B).work_dir(work.path());
+    let plugin = spawn_with(spawn().connect_channel(false)).await;
+    let start = std::time::Instant::now();
+    for id in 1..=POSTED {
+        let data = json!({ "deployment_id": id, "project_id": PROJECT, "environment_id": 1, "environment_name": "production" });
+        let Some(data) = data.as_object().cloned() else { unreachable!() };
+        let body = serde_json::to_string(&new_event("deployment.created", data)).unwrap();
+        let accepted = plugin.post_event_http(&body, Some(plugin.secret())).await.unwrap();
+        assert_eq!(accepted.status.as_u16(), 202, "{}", accepted.text());
+    }
+    let posting = start.elapsed();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    // Builds with the bounded backlog say how many they dropped (counted) before the kill.
+    let view = plugin.get("/_bundle/metrics.json", &Caller::admin()).await.unwrap();
+    let dropped = (view.status.as_u16() == 200)
+        .then(|| member(&view.json().unwrap(), "deploy-pulse")["events"]["dropped"].clone());
+    plugin.kill().await.unwrap();
+
+    let plugin = spawn_with(spawn()).await;
+    let (mut persisted, mut before) = (0, String::new());
+    loop {
+        let path = format!("/deploy-pulse/projects/{PROJECT}/deployments?limit=200{before}");
+        let response = plugin.get(&path, &Caller::admin()).await.unwrap();
+        if response.status.as_u16() == 404 {
+            break;
+        }
+        let page = ok_json(&response);
+        let rows = page["deployments"].as_array().unwrap();
+        persisted += rows.len() as i64;
+        match rows.last().and_then(|r| r["deployment_id"].as_i64()) {
+            Some(last) if rows.len() == 200 => before = format!("&before={last}"),
+            _ => break,
+        }
+    }
+    eprintln!(
+        "posted {POSTED} events in {posting:?}; SIGKILL 0.5 s later; deploy-pulse had persisted {persisted}, lost {} (of which dropped from its full backlog before the kill: {})",
+        POSTED - persisted,
+        dropped.map_or_else(|| "not counted by this build".to_owned(), |d| d.to_string())
+    );
+    plugin.stop().await.unwrap();
+}
