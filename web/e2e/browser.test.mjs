@@ -9,6 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { launchBrowser, watchedPage } from "./support/browser.mjs";
 import { binaries, startDevhost } from "./support/devhost.mjs";
+import { startReceiver, startSite } from "./support/sites.mjs";
 
 const ROOT = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const NAME = "temps-bundle";
@@ -45,6 +46,40 @@ const MEMBER_CHECKS = {
       await assertShows(page.getByText("failing", { exact: true }).first(), /^failing$/);
     },
   },
+  "site-audit": {
+    // A real audit of the local test site, run before the page opens: the report list links to it, and the report
+    // shows the broken link with its referrer.
+    async prepare() {
+      const audit = await sendJson("POST", "/site-audit/audits", { url: site.url("/") }, 202);
+      await until(async () => (await getJson(`/site-audit/audits/${audit.id}`)).audit.status === "completed", "the audit completes");
+    },
+    async check(page) {
+      await page.getByRole("link", { name: site.url(""), exact: true }).first().click();
+      await assertShows(page.getByTestId("audit-summary"), /completed\s+4 pages/);
+      const broken = page.getByTestId("group-broken_link");
+      await assertShows(broken, new RegExp(escape(site.url("/old-page"))));
+      assert.match(await broken.innerText(), new RegExp(`answers 404; linked from ${escape(site.url("/"))}`));
+    },
+  },
+  indexnow: {
+    // A key, the site serving its file, and a real submission to the local receiver.
+    async prepare() {
+      await sendJson("PATCH", "/indexnow/settings", { endpoint: receiver.endpoint, discovery: { requests_per_second: 0 } }, 200);
+      const { key } = await sendJson("POST", "/indexnow/key", undefined, 200);
+      site.serveKey(key);
+      await sendJson("POST", "/indexnow/submissions", { url: site.url("/") }, 202);
+      await until(async () => (await getJson("/indexnow/submissions")).submissions[0]?.status === "submitted", "the submission is sent");
+      assert.equal(receiver.bodies.length, 1, "the receiver got one batch");
+    },
+    async check(page) {
+      const row = page.locator("table.tk-table tbody tr").filter({ hasText: site.url("") }).first();
+      await assertShows(row.locator(".tk-badge"), /^submitted$/);
+      await row.getByRole("link").first().click();
+      const urls = page.getByTestId("submitted-urls");
+      await assertShows(urls, new RegExp(escape(site.url("/docs"))));
+      assert.deepEqual((await urls.innerText()).split("\n").sort(), ["/", "/docs", "/pricing"].map((p) => site.url(p)).sort());
+    },
+  },
   notify: {
     async prepare() {
       const response = await fetch(`${host.base}/notify/targets`, {
@@ -62,10 +97,15 @@ const MEMBER_CHECKS = {
 
 let host;
 let browser;
+let site;
+let receiver;
 
 before(async () => {
   await mkdir(SCREENSHOTS, { recursive: true });
-  host = await startDevhost({ devhost, bundle, name: NAME });
+  site = await startSite();
+  receiver = await startReceiver();
+  // The crawlers may reach the local test servers (127.0.0.1) and nothing else that is not public.
+  host = await startDevhost({ devhost, bundle, name: NAME, env: { TEMPS_BUNDLE_ALLOW_HOSTS: "127.0.0.1" } });
   browser = await launchBrowser();
   for (const member of runningWithUi()) await MEMBER_CHECKS[member.name]?.prepare?.();
 });
@@ -73,6 +113,8 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await host?.stop();
+  await site?.close();
+  await receiver?.close();
 });
 
 describe("the bundle's UIs in a browser", { timeout: 120_000 }, () => {
@@ -180,6 +222,29 @@ function runningWithUi() {
 function isOwnApi(url, name) {
   const prefix = `${host.base}/${name}/`;
   return url.startsWith(prefix) && !url.startsWith(`${prefix}ui/`);
+}
+
+/** A JSON request through the dev host's proxy (as the admin it signs in), expecting `status`. */
+async function sendJson(method, path, body, status) {
+  const init = { method, headers: { "content-type": "application/json" } };
+  if (body !== undefined) init.body = JSON.stringify(body);
+  const response = await fetch(`${host.base}${path}`, init);
+  const text = await response.text();
+  assert.equal(response.status, status, `${method} ${path}: ${text}`);
+  return text === "" ? undefined : JSON.parse(text);
+}
+
+async function getJson(path) {
+  return sendJson("GET", path, undefined, 200);
+}
+
+/** Polls `condition` every 100 ms for up to 20 s. */
+async function until(condition, what) {
+  const deadline = Date.now() + 20_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 async function assertShows(locator, pattern) {

@@ -18,9 +18,9 @@ export function binaries(root) {
 
 /**
  * Runs `temps-devhost --port <free> --name <name> -- <bundle>` and resolves once
- * `GET /api/x/<name>/_bundle/manifest` answers 200. The handle has `base`, `manifest`, `output()`, `fireEvent()`, `stop()`.
+ * `GET /api/x/<name>/_bundle/manifest` answers 200. `env` is added to the environment the bundle inherits. The handle has `base`, `manifest`, `output()`, `fireEvent()`, `stop()`.
  */
-export async function startDevhost({ devhost, bundle, name, timeoutMs = 60_000 }) {
+export async function startDevhost({ devhost, bundle, name, env = {}, timeoutMs = 60_000 }) {
   for (const binary of [devhost, bundle]) {
     if (!existsSync(binary)) {
       throw new Error(`${binary} is missing: run \`cargo build -p temps-bundle -p temps-bundle-devhost\` first`);
@@ -29,7 +29,7 @@ export async function startDevhost({ devhost, bundle, name, timeoutMs = 60_000 }
   const port = await freePort();
   const child = spawn(devhost, ["--port", String(port), "--name", name, "--", bundle], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn", ...env },
   });
   const lines = [];
   for (const stream of [child.stdout, child.stderr]) stream.on("data", (chunk) => lines.push(String(chunk)));
