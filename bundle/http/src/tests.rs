@@ -134,7 +134,19 @@ async fn invalid_urls_are_refused_before_sending() {
         let err = client.check_target(url).await.unwrap_err();
         assert!(matches!(err, HttpError::InvalidUrl { .. }), "{url}: {err:?}");
     }
-    for url in ["http://169.254.169.254/latest", "http://[::1]:80/", "http://0x7f000001/", "http://10.0.0.1/"] {
+    let urls = [
+        "http://169.254.169.254/latest",
+        "http://[::1]:80/",
+        "http://0x7f000001/",
+        "http://10.0.0.1/",
+        // IPv6 forms that carry an IPv4 address (local-use NAT64, IPv4-translated, 6to4), and documentation.
+        "http://[64:ff9b:1::a00:1]/",
+        "http://[::ffff:0:169.254.169.254]/",
+        "http://[2002:7f00:1::1]/",
+        "http://192.0.2.1/",
+        "http://[2001:db8::1]/",
+    ];
+    for url in urls {
         let err = client.check_url(url).unwrap_err();
         assert!(matches!(err, HttpError::Blocked { .. }), "{url}: {err:?}");
     }

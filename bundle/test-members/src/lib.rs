@@ -67,7 +67,8 @@ impl Plugin for Broken {
     }
 }
 
-/// Answers `GET /sleep?ms=N` after N milliseconds; records `on_shutdown` in a file in its data dir.
+/// Answers `GET /sleep?ms=N` after N milliseconds, `GET /block?ms=N` at once while a blocking thread sleeps N ms;
+/// records `on_shutdown` in a file in its data dir.
 #[derive(Default)]
 pub struct Slow;
 
@@ -91,6 +92,18 @@ impl Plugin for Slow {
                         let ms = q.get("ms").copied().unwrap_or(100);
                         tokio::time::sleep(Duration::from_millis(ms)).await;
                         Json(json!({ "slept_ms": ms }))
+                    },
+                ),
+            )
+            // Starts a blocking thread for N milliseconds and answers at once: what a getaddrinfo stuck on a slow
+            // DNS server looks like to the runtime.
+            .route(
+                "/block",
+                get(
+                    |axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, u64>>| async move {
+                        let ms = q.get("ms").copied().unwrap_or(100);
+                        drop(tokio::task::spawn_blocking(move || std::thread::sleep(Duration::from_millis(ms))));
+                        Json(json!({ "blocking_ms": ms }))
                     },
                 ),
             )

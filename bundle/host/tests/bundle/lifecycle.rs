@@ -30,6 +30,20 @@ async fn sigterm_lets_in_flight_requests_finish_then_calls_on_shutdown_and_remov
     assert!(!socket.exists(), "the socket file is removed");
 }
 
+#[tokio::test]
+async fn sigterm_does_not_wait_for_blocking_threads() {
+    let mut plugin = spawn(Generation::B).await;
+    // A blocking thread that outlives the grace period by far, like a DNS lookup against a dead server.
+    ok_json(&plugin.get("/slow/block?ms=8000", &Caller::admin()).await.unwrap());
+    let started = std::time::Instant::now();
+    kill(Pid::from_raw(plugin.pid().unwrap() as i32), Signal::SIGTERM).unwrap();
+    let status = plugin.wait_exit(Duration::from_secs(15)).await.unwrap();
+    let took = started.elapsed();
+    assert!(status.success(), "{status:?}: {}", plugin.stderr());
+    // The grace period is 1.5 s; a process that waited for the thread would take 8 s.
+    assert!(took < Duration::from_secs(4), "SIGTERM took {took:?}");
+}
+
 #[test]
 fn stdout_carries_only_handshake_lines_and_a_stale_socket_is_replaced() {
     let dir = tempfile::tempdir().unwrap();

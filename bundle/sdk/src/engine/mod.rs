@@ -65,6 +65,9 @@ pub struct BuildInfo {
     pub profile: &'static str,
 }
 
+/// How long the runtime waits for blocking threads at exit.
+const BLOCKING_THREADS_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// Runs the bundle binary: a CLI command (`manifest`, `list`, `--help`, `--version`) or, given the protocol's
 /// argv, the plugin itself. Returns the process exit status; every failure has been logged to stderr.
 pub fn main(config: BundleConfig) -> ExitCode {
@@ -74,11 +77,16 @@ pub fn main(config: BundleConfig) -> ExitCode {
     }
     logging::init();
     launcher_parent::bind_to_launcher();
-    let result = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(EngineError::Runtime)
-        .and_then(|runtime| runtime.block_on(serve::run(config, &argv)));
+    let result =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(EngineError::Runtime).and_then(
+            |runtime| {
+                let result = runtime.block_on(serve::run(config, &argv));
+                // Blocking threads still running (a getaddrinfo waiting on a slow DNS server) are not waited for: the
+                // process is exiting, and shutdown must stay within the grace period whatever they do.
+                runtime.shutdown_timeout(BLOCKING_THREADS_WAIT);
+                result
+            },
+        );
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
