@@ -34,7 +34,7 @@ pub const ADMIN_ROLES: &[&str] = &["admin", "platform_admin"];
 
 /// Why identity headers could not be turned into a [`Caller`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum IdentityError {
+pub(crate) enum IdentityError {
     #[error("partial caller identity: {present} present but {missing} missing or empty")]
     Partial { present: String, missing: String },
     #[error("header {header} is not valid: {reason}")]
@@ -46,7 +46,7 @@ pub enum IdentityError {
 impl Caller {
     /// Parses the identity headers: id + email + role all present ⇒ a user; all absent ⇒ anonymous; anything else
     /// is rejected (a host never sends a partial identity, so one means the request did not come from the host).
-    pub fn from_headers(headers: &HeaderMap) -> Result<Self, IdentityError> {
+    pub(crate) fn from_headers(headers: &HeaderMap) -> Result<Self, IdentityError> {
         let fields = [headers::USER_ID, headers::USER_EMAIL, headers::USER_ROLE];
         let [id, email, role] = fields.map(|name| header_str(headers, name));
         let values = [id?, email?, role?];

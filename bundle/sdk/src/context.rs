@@ -31,18 +31,19 @@ struct Inner {
 
 /// The launch facts shared by every member of one process.
 #[derive(Debug, Clone)]
-pub struct LaunchFacts {
-    pub generation: Generation,
-    pub database_url: Option<String>,
-    pub host_data_dir: Option<PathBuf>,
-    pub shutdown: watch::Receiver<bool>,
-    pub channel: Arc<ChannelHub>,
+pub(crate) struct LaunchFacts {
+    pub(crate) generation: Generation,
+    pub(crate) database_url: Option<String>,
+    pub(crate) host_data_dir: Option<PathBuf>,
+    pub(crate) shutdown: watch::Receiver<bool>,
+    pub(crate) channel: Arc<ChannelHub>,
 }
 
 impl Context {
     /// A context for `member`, storing its files in `data_dir`, calling the channel within `scope`.
     /// The engine builds these; tests may too.
-    pub fn new(member: &str, data_dir: PathBuf, facts: LaunchFacts, scope: Scope) -> Self {
+    #[cfg(any(test, feature = "testing"))]
+    pub(crate) fn new(member: &str, data_dir: PathBuf, facts: LaunchFacts, scope: Scope) -> Self {
         Self::for_member(data_dir, facts, scope, MemberIsolation::standalone(member))
     }
 
@@ -72,7 +73,8 @@ impl Context {
 
     /// A context for tests: Gen B, no database, a shutdown signal that never fires, and a channel that never
     /// connects (calls fail with `NotConnected` after a short wait).
-    pub fn for_tests(member: &str, data_dir: PathBuf, scope: Scope) -> Self {
+    #[cfg(any(test, feature = "testing"))]
+    pub(crate) fn for_tests(member: &str, data_dir: PathBuf, scope: Scope) -> Self {
         let (_tx, shutdown) = watch::channel(false);
         let wait = std::time::Duration::from_millis(50);
         let channel = Arc::new(ChannelHub::with_timeouts(Generation::B, wait, wait));
@@ -101,7 +103,7 @@ impl Context {
     }
 
     /// The supervised tasks of this member and how they are doing.
-    pub fn tasks(&self) -> Vec<TaskStatus> {
+    pub(crate) fn tasks(&self) -> Vec<TaskStatus> {
         self.inner.tasks.snapshot()
     }
 

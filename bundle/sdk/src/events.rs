@@ -22,26 +22,26 @@ use crate::panic::panic_message;
 use crate::plugin::Started;
 
 /// How many deliveries of one member may run at once.
-pub const PER_MEMBER_CONCURRENCY: usize = 8;
+pub(crate) const PER_MEMBER_CONCURRENCY: usize = 8;
 /// How long an event id is remembered for de-duplication.
-pub const DEDUPE_WINDOW: Duration = Duration::from_secs(15 * 60);
+pub(crate) const DEDUPE_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// How many event ids one member remembers at most.
-pub const DEDUPE_CAPACITY: usize = 10_000;
+pub(crate) const DEDUPE_CAPACITY: usize = 10_000;
 /// The largest event accepted (JSON bytes) unless `TEMPS_BUNDLE_MAX_EVENT_BYTES` says otherwise. Platform events
 /// carry a few ids and names; a larger one is refused rather than copied to every subscriber and kept.
-pub const DEFAULT_MAX_EVENT_BYTES: usize = 256 * 1024;
+pub(crate) const DEFAULT_MAX_EVENT_BYTES: usize = 256 * 1024;
 
 /// The event size cap in force (read once).
-pub fn max_event_bytes() -> usize {
+pub(crate) fn max_event_bytes() -> usize {
     static MAX: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *MAX.get_or_init(|| crate::engine::knobs::env_count("TEMPS_BUNDLE_MAX_EVENT_BYTES", DEFAULT_MAX_EVENT_BYTES))
 }
 
 /// One running member's subscription: its patterns, the member, its isolation state.
-pub type Subscription = (Vec<String>, Arc<dyn Started>, Arc<MemberIsolation>);
+pub(crate) type Subscription = (Vec<String>, Arc<dyn Started>, Arc<MemberIsolation>);
 
 /// The subscribers of one process.
-pub struct EventBus {
+pub(crate) struct EventBus {
     subscribers: Vec<Arc<Subscriber>>,
 }
 
@@ -56,7 +56,7 @@ struct Subscriber {
 impl EventBus {
     /// A bus over the running members: `(subscription patterns, started member, its isolation state)`. Starts one
     /// delivery loop per subscribing member.
-    pub fn new(members: Vec<Subscription>) -> Self {
+    pub(crate) fn new(members: Vec<Subscription>) -> Self {
         let subscribers: Vec<Arc<Subscriber>> = members
             .into_iter()
             .filter(|(patterns, _, _)| !patterns.is_empty())
@@ -77,7 +77,7 @@ impl EventBus {
     }
 
     /// Queues `event` for every matching, enabled member and returns their names. Returns at once.
-    pub fn dispatch(&self, event: PluginEvent) -> Vec<String> {
+    pub(crate) fn dispatch(&self, event: PluginEvent) -> Vec<String> {
         self.fan_out(event, false).into_iter().map(|(member, _)| member).collect()
     }
 

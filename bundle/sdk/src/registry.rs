@@ -7,7 +7,7 @@ use crate::plugin::{Erased, Member, Plugin};
 /// A registered member: the crate it came from and how to construct it.
 pub struct Registration {
     /// The Cargo package that registered it, for error messages.
-    pub package: &'static str,
+    pub(crate) package: &'static str,
     construct: fn() -> Arc<dyn Member>,
 }
 
@@ -25,11 +25,11 @@ impl Registration {
 inventory::collect!(Registration);
 
 /// Every registration linked into this binary, in link order (which is not meaningful: the engine sorts by name).
-pub fn registrations() -> impl Iterator<Item = &'static Registration> {
+pub(crate) fn registrations() -> impl Iterator<Item = &'static Registration> {
     inventory::iter::<Registration>.into_iter()
 }
 
-#[doc(hidden)]
+/// Builds a registered plugin; `register!` names it. Not part of the API.
 pub fn construct<P: Plugin + Default>() -> Arc<dyn Member> {
     Arc::new(Erased(P::default()))
 }
@@ -37,14 +37,14 @@ pub fn construct<P: Plugin + Default>() -> Arc<dyn Member> {
 /// Registers a plugin type (which must implement [`Plugin`] and `Default`) as a member of whatever bundle links
 /// this crate.
 ///
-/// ```text
+/// ```ignore
 /// temps_bundle_sdk::register!(HelloPlugin);
 /// ```
 #[macro_export]
 macro_rules! register {
     ($plugin:ty) => {
-        $crate::inventory::submit! {
-            $crate::Registration::new(env!("CARGO_PKG_NAME"), $crate::registry::construct::<$plugin>)
+        $crate::__private::inventory::submit! {
+            $crate::__private::Registration::new(env!("CARGO_PKG_NAME"), $crate::__private::construct::<$plugin>)
         }
     };
 }

@@ -13,11 +13,11 @@ use crate::isolation::watchdog::{Activity, Watched};
 use crate::panic::panic_message;
 
 /// How many panics a task may have before the supervisor gives up on it.
-pub const MAX_RESTARTS: u32 = 5;
+pub(crate) const MAX_RESTARTS: u32 = 5;
 /// The first restart delay; it doubles after each panic, up to [`MAX_BACKOFF`].
-pub const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+pub(crate) const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 /// The longest restart delay.
-pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
+pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// Where a supervised task is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -45,13 +45,13 @@ pub struct TaskStatus {
 
 /// The supervised tasks of one member.
 #[derive(Debug, Default)]
-pub struct TaskRegistry {
+pub(crate) struct TaskRegistry {
     tasks: Mutex<Vec<TaskStatus>>,
 }
 
 impl TaskRegistry {
     /// Every task's current status.
-    pub fn snapshot(&self) -> Vec<TaskStatus> {
+    pub(crate) fn snapshot(&self) -> Vec<TaskStatus> {
         self.tasks.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 

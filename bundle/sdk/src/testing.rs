@@ -44,7 +44,8 @@
 //! - **events**: [`TestMember::event`] delivers a [`PluginEvent`] through the bundle's event bus (subscription
 //!   match, de-duplication by id) and waits for `on_event` to finish; [`event`] builds one;
 //! - **the member itself**: [`TestMember::state`] (what `on_start` returned, typed), [`TestMember::context`],
-//!   [`TestMember::data_dir`], [`TestMember::shutdown`].
+//!   [`TestMember::data_dir`], [`TestMember::tasks`], [`TestMember::shutdown`];
+//! - **code that takes a `&Context`** without serving anything (a store, a worker): [`context`], [`tasks`].
 //!
 //! A member whose `on_start` fails makes [`TestMember::start`] panic with the cause; use [`Builder::try_start`]
 //! to test the failure itself.
@@ -54,22 +55,24 @@ mod host;
 mod response;
 
 use std::marker::PhantomData;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
-use temps_bundle_protocol::{CallError, ChannelErrorCode, Generation, Method, PluginEvent};
+use temps_bundle_protocol::{CallError, ChannelErrorCode, Generation, Method, PluginEvent, PluginManifest};
 use tokio::sync::watch;
 
 pub use client::TestClient;
 pub use host::ChannelCall;
 pub use response::TestResponse;
 
+pub use crate::tasks::{TaskState, TaskStatus};
+
 use crate::caller::User;
-use crate::channel::ChannelHub;
+use crate::channel::{ChannelHub, Scope};
 use crate::context::{Context, LaunchFacts};
 use crate::engine::assemble::{Assembly, Parts, assemble};
 use crate::engine::compose::Composition;
@@ -197,6 +200,11 @@ impl<P: Plugin> TestMember<P> {
         }
     }
 
+    /// The member's supervised tasks and how they are doing (what `/health` reports).
+    pub fn tasks(&self) -> Vec<TaskStatus> {
+        self.context().tasks()
+    }
+
     /// The member's data directory (inside a temporary directory removed with the `TestMember`).
     pub fn data_dir(&self) -> &Path {
         self.context().data_dir()
@@ -294,6 +302,18 @@ impl<P: Plugin> Builder<P> {
         };
         Ok(TestMember { assembly, slot, host, shutdown, dir, _plugin: PhantomData })
     }
+}
+
+/// A context for unit tests of code that takes a `&Context` (a store, a worker) without starting a member: the
+/// scope `manifest` declares, `data_dir` as the member's directory, a shutdown that never comes, and a channel that
+/// never connects (calls fail with `not connected` after a short wait). Prefer [`TestMember`] for anything served.
+pub fn context(manifest: &PluginManifest, data_dir: PathBuf) -> Context {
+    Context::for_tests(&manifest.name, data_dir, Scope::of(manifest))
+}
+
+/// The supervised tasks `ctx.spawn` started, and how they are doing (what `/health` reports).
+pub fn tasks(ctx: &Context) -> Vec<TaskStatus> {
+    ctx.tasks()
 }
 
 /// An event of `event_type` with `data`, a fresh id (`test-event-<n>`), a fixed timestamp

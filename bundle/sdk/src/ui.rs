@@ -30,7 +30,7 @@ use assets::Assets;
 
 /// A router serving `dir` at `/ui/` (see the module docs). The file index is built once, here; ETags are computed
 /// on first use and cached.
-pub fn ui_router(dir: &'static Dir<'static>) -> Router {
+pub(crate) fn ui_router(dir: &'static Dir<'static>) -> Router {
     let assets = Arc::new(Assets::new(dir));
     Router::new().fallback(move |request: Request| {
         let assets = assets.clone();

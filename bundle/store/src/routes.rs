@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 use temps_bundle_sdk::Caller;
 use temps_bundle_sdk::extract::Json;
-use temps_bundle_sdk::problem::{PROBLEM_JSON, Problem};
+use temps_bundle_sdk::{PROBLEM_JSON, Problem};
 
 use crate::error::SettingsError;
 use crate::settings::{FieldError, Settings, SettingsModel};

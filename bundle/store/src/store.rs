@@ -192,7 +192,8 @@ mod tests {
     #[tokio::test]
     async fn open_for_uses_the_member_data_dir() {
         let dir = tempfile::tempdir().unwrap();
-        let ctx = temps_bundle_sdk::Context::for_tests("m", dir.path().to_owned(), Default::default());
+        let manifest = temps_bundle_sdk::PluginManifest::new("m", "1.0.0");
+        let ctx = temps_bundle_sdk::testing::context(&manifest, dir.path().to_owned());
         let store = Store::open_for(&ctx, "m.sqlite3", MIGRATIONS).await.unwrap();
         assert_eq!(store.path(), dir.path().join("m.sqlite3"));
     }

@@ -6,7 +6,6 @@ use axum::body::Body;
 use axum::http::Request;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use temps_bundle_sdk::channel::Scope;
 use temps_bundle_sdk::prelude::*;
 use temps_bundle_store::{Settings, Store};
 use tower::ServiceExt;
@@ -28,7 +27,7 @@ pub(crate) struct Harness {
 pub(crate) async fn harness() -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let plugin = crate::DeployPulse;
-    let ctx = Context::for_tests(crate::NAME, dir.path().to_owned(), Scope::of(&plugin.manifest()));
+    let ctx = temps_bundle_sdk::testing::context(&plugin.manifest(), dir.path().to_owned());
     let store = Store::open_for(&ctx, crate::schema::DB_FILE, crate::schema::MIGRATIONS).await.unwrap();
     let settings = Settings::load(&store).await.unwrap();
     let state = PulseState { store, settings, temps: ctx.temps().clone(), backfill_lock: Default::default() };

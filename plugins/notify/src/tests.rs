@@ -5,16 +5,15 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use temps_bundle_sdk::channel::Scope;
+use temps_bundle_sdk::Plugin;
 use temps_bundle_sdk::protocol::headers;
-use temps_bundle_sdk::{Context, Plugin};
 use tower::ServiceExt;
 
 use crate::Notify;
 use crate::routes::ROUTES;
 
 async fn app(dir: &tempfile::TempDir) -> axum::Router {
-    let ctx = Context::for_tests("notify", dir.path().to_owned(), Scope::default());
+    let ctx = temps_bundle_sdk::testing::context(&Notify.manifest(), dir.path().to_owned());
     let state = Notify.on_start(&ctx).await.unwrap();
     Notify.router(&ctx, state)
 }
@@ -139,9 +138,9 @@ fn deployment_event(id: &str, data: Value) -> temps_bundle_sdk::PluginEvent {
 #[tokio::test]
 async fn on_start_supervises_the_worker_and_the_pruner() {
     let dir = tempfile::tempdir().unwrap();
-    let ctx = Context::for_tests("notify", dir.path().to_owned(), Scope::default());
+    let ctx = temps_bundle_sdk::testing::context(&Notify.manifest(), dir.path().to_owned());
     Notify.on_start(&ctx).await.unwrap();
-    let names: Vec<String> = ctx.tasks().into_iter().map(|task| task.name).collect();
+    let names: Vec<String> = temps_bundle_sdk::testing::tasks(&ctx).into_iter().map(|task| task.name).collect();
     assert_eq!(names, ["deliveries", "prune"]);
 }
 

@@ -20,20 +20,20 @@ use crate::caller::User;
 
 /// What one member declared, and so may call.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Scope {
-    pub host_permissions: Vec<String>,
-    pub capabilities: Vec<Capability>,
+pub(crate) struct Scope {
+    pub(crate) host_permissions: Vec<String>,
+    pub(crate) capabilities: Vec<Capability>,
 }
 
 impl Scope {
     /// The scope a manifest declares.
-    pub fn of(manifest: &PluginManifest) -> Self {
+    pub(crate) fn of(manifest: &PluginManifest) -> Self {
         Self { host_permissions: manifest.host_permissions.clone(), capabilities: manifest.capabilities.clone() }
     }
 
     /// `Ok` if a call of `method` (with HTTP verb `verb` for `api_call`) is declared, else what it needs.
     /// Methods this protocol version does not define are the host's to refuse (it answers `method_not_found`).
-    pub fn allows(&self, method: &str, verb: Option<&str>) -> Result<(), String> {
+    pub(crate) fn allows(&self, method: &str, verb: Option<&str>) -> Result<(), String> {
         let Ok(method) = method.parse::<Method>() else { return Ok(()) };
         if method == Method::ApiCall {
             let (capability, permission) = api_call_needs(verb.unwrap_or_default());
@@ -54,7 +54,7 @@ impl Scope {
 }
 
 /// The largest `api_call` body the protocol carries (§7: 32 MiB).
-pub const API_BODY_LIMIT: usize = 32 * 1024 * 1024;
+pub(super) const API_BODY_LIMIT: usize = 32 * 1024 * 1024;
 
 /// A request for `api_call`: the Temps API path, called on behalf of a user.
 #[derive(Debug, Clone, Serialize)]
@@ -102,7 +102,7 @@ pub struct Temps {
 
 impl Temps {
     /// A client for `member` with `scope` over `hub`.
-    pub fn new(member: &str, scope: Scope, hub: Arc<ChannelHub>) -> Self {
+    pub(crate) fn new(member: &str, scope: Scope, hub: Arc<ChannelHub>) -> Self {
         Self { member: member.to_owned(), scope, hub }
     }
 

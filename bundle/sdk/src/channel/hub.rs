@@ -19,17 +19,17 @@ use crate::engine::knobs::env_duration;
 use crate::events::EventBus;
 
 /// How long a call waits for the host to open the channel unless `TEMPS_BUNDLE_CHANNEL_WAIT_MS` says otherwise.
-pub const DEFAULT_CONNECT_WAIT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_CONNECT_WAIT: Duration = Duration::from_secs(10);
 /// How long a call waits for its answer unless `TEMPS_BUNDLE_CALL_TIMEOUT_MS` says otherwise.
-pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// The largest WebSocket frame and message the channel carries either way: an `api_call` body may be 32 MiB of
 /// JSON text, which grows when escaped into the frame's JSON string, plus the envelope.
-pub const FRAME_LIMIT: usize = 48 * 1024 * 1024;
+pub(crate) const FRAME_LIMIT: usize = 48 * 1024 * 1024;
 
 type Answer = Result<Value, CallError>;
 
 /// The channel's state. Cheap to share (`Arc`).
-pub struct ChannelHub {
+pub(crate) struct ChannelHub {
     generation: Generation,
     next_id: AtomicU64,
     claimed: AtomicBool,
@@ -57,7 +57,7 @@ impl std::fmt::Debug for ChannelHub {
 
 impl ChannelHub {
     /// A hub for a host of `generation`, with waits from the environment (or defaults).
-    pub fn new(generation: Generation) -> Self {
+    pub(crate) fn new(generation: Generation) -> Self {
         Self::with_timeouts(
             generation,
             env_duration("TEMPS_BUNDLE_CHANNEL_WAIT_MS", DEFAULT_CONNECT_WAIT),
@@ -66,7 +66,7 @@ impl ChannelHub {
     }
 
     /// A hub with explicit waits.
-    pub fn with_timeouts(generation: Generation, connect_wait: Duration, call_timeout: Duration) -> Self {
+    pub(crate) fn with_timeouts(generation: Generation, connect_wait: Duration, call_timeout: Duration) -> Self {
         Self {
             generation,
             next_id: AtomicU64::new(1),
@@ -83,14 +83,14 @@ impl ChannelHub {
     }
 
     /// Where pushed events go. Set once, after the members started.
-    pub fn set_event_bus(&self, bus: Arc<EventBus>) {
+    pub(crate) fn set_event_bus(&self, bus: Arc<EventBus>) {
         let _ = self.events.set(bus);
     }
 
     /// Connects a host living in this process (the `testing` harness): requests arrive on the returned queue
     /// as the text frames a socket would carry; answers go back through [`Self::handle_frame`].
     #[cfg(feature = "testing")]
-    pub fn connect_in_process(&self) -> mpsc::UnboundedReceiver<String> {
+    pub(crate) fn connect_in_process(&self) -> mpsc::UnboundedReceiver<String> {
         let (tx, rx) = mpsc::unbounded_channel();
         self.claimed.store(true, Ordering::SeqCst);
         self.outgoing.send_replace(Some(tx));
@@ -98,36 +98,36 @@ impl ChannelHub {
     }
 
     /// Whether a host is connected right now.
-    pub fn is_connected(&self) -> bool {
+    pub(crate) fn is_connected(&self) -> bool {
         self.outgoing.borrow().is_some()
     }
 
     /// Records that `ready` was written: calls waiting before this point were made during start-up.
-    pub fn mark_ready(&self) {
+    pub(crate) fn mark_ready(&self) {
         self.ready_sent.store(true, Ordering::SeqCst);
     }
 
     /// Records that the host did not open the channel soon after `ready`: later calls fail at once.
-    pub fn mark_absent(&self) {
+    pub(crate) fn mark_absent(&self) {
         self.absent.store(true, Ordering::SeqCst);
     }
 
     /// Reserves the channel for an upgrade; while reserved or open, every other upgrade is refused (protocol §7).
     /// The reservation becomes the claim when the upgrade completes, or is released if it fails.
-    pub fn try_claim(&self) -> bool {
+    pub(crate) fn try_claim(&self) -> bool {
         !self.claimed.swap(true, Ordering::SeqCst)
     }
 
     /// Releases a reservation whose upgrade never completed (the client went away before the switch), so the
     /// host's real upgrade is still accepted.
-    pub fn release_claim(&self) {
+    pub(crate) fn release_claim(&self) {
         if !self.is_connected() && !self.closed.load(Ordering::SeqCst) {
             self.claimed.store(false, Ordering::SeqCst);
         }
     }
 
     /// Sends one call and waits for its answer.
-    pub async fn call(&self, method: &str, params: Value) -> Result<Value, ChannelError> {
+    pub(crate) async fn call(&self, method: &str, params: Value) -> Result<Value, ChannelError> {
         let sender = self.wait_connected(method).await?;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let text = self.request_text(id, method, params);
@@ -158,7 +158,7 @@ impl ChannelHub {
     }
 
     /// Serves one accepted WebSocket until it closes: writes queued requests, reads answers and events.
-    pub async fn run(self: Arc<Self>, socket: WebSocket) {
+    pub(crate) async fn run(self: Arc<Self>, socket: WebSocket) {
         let (mut sink, mut stream) = socket.split();
         let (tx, mut rx) = mpsc::unbounded_channel::<String>();
         self.outgoing.send_replace(Some(tx));
@@ -207,7 +207,7 @@ impl ChannelHub {
     }
 
     /// Handles one text frame from the host. Malformed frames are logged and ignored, never fatal.
-    pub fn handle_frame(&self, text: &str) {
+    pub(crate) fn handle_frame(&self, text: &str) {
         match self.parse_frame(text) {
             Some(Incoming::Answer { id, answer }) => match self.pending_map().remove(&id) {
                 Some(waiter) => {

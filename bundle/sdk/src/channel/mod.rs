@@ -2,10 +2,11 @@
 //! member's scoped, typed view of it: each call is refused locally unless the member's manifest declares what it
 //! needs, and fails with a [`ChannelError`] that says why. The engine owns the connection itself (the hub).
 
-pub mod client;
-pub mod error;
+mod client;
+mod error;
 pub(crate) mod hub;
 
-pub use client::{ApiRequest, Scope, Temps};
+pub(crate) use client::Scope;
+pub use client::{ApiBody, ApiRequest, Temps};
 pub use error::ChannelError;
 pub(crate) use hub::ChannelHub;

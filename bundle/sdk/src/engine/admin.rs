@@ -24,7 +24,7 @@ use crate::problem::Problem;
 const LAST_MINUTE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The admin routes, to be merged behind the bundle's authentication.
-pub fn routes() -> Router<Arc<App>> {
+pub(crate) fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/_bundle/metrics", get(metrics_text))
         .route("/_bundle/metrics.json", get(metrics_json))

@@ -9,7 +9,7 @@ use super::error::EngineError;
 
 /// The flags the engine understands.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LaunchArgs {
+pub(crate) struct LaunchArgs {
     pub socket_path: Option<PathBuf>,
     pub data_dir: Option<PathBuf>,
     pub auth_secret: Option<String>,
@@ -24,7 +24,7 @@ pub struct LaunchArgs {
 impl LaunchArgs {
     /// Parses `--flag value` and `--flag=value` forms. An unknown flag swallows the next token when that token does
     /// not itself look like a flag.
-    pub fn parse(argv: &[String]) -> Result<Self, EngineError> {
+    pub(crate) fn parse(argv: &[String]) -> Result<Self, EngineError> {
         let mut args = LaunchArgs::default();
         let mut tokens = argv.iter().peekable();
         while let Some(token) = tokens.next() {
@@ -58,17 +58,17 @@ impl LaunchArgs {
     }
 
     /// `--auth-secret` in argv ⇒ Gen A; otherwise Gen B (protocol §3).
-    pub fn generation(&self) -> Generation {
+    pub(crate) fn generation(&self) -> Generation {
         if self.auth_secret.is_some() { Generation::A } else { Generation::B }
     }
 
     /// The socket path, or an error saying it is missing.
-    pub fn require_socket_path(&self) -> Result<&PathBuf, EngineError> {
+    pub(crate) fn require_socket_path(&self) -> Result<&PathBuf, EngineError> {
         self.socket_path.as_ref().ok_or_else(|| EngineError::Args("--socket-path is required".into()))
     }
 
     /// The data dir, or an error saying it is missing.
-    pub fn require_data_dir(&self) -> Result<&PathBuf, EngineError> {
+    pub(crate) fn require_data_dir(&self) -> Result<&PathBuf, EngineError> {
         self.data_dir.as_ref().ok_or_else(|| EngineError::Args("--data-dir is required".into()))
     }
 }

@@ -13,7 +13,7 @@ use super::composite::composite_manifest;
 const CLI_WORDS: &[&str] = &["manifest", "list", "help", "--help", "-h", "--version", "-V"];
 
 /// Whether argv is a CLI command rather than a host launch (which always carries `--socket-path`).
-pub fn is_cli_invocation(argv: &[String]) -> bool {
+pub(crate) fn is_cli_invocation(argv: &[String]) -> bool {
     match argv.first() {
         None => true,
         Some(first) => CLI_WORDS.contains(&first.as_str()),
@@ -21,7 +21,7 @@ pub fn is_cli_invocation(argv: &[String]) -> bool {
 }
 
 /// Runs a CLI command and returns the exit status. Output goes to stdout; errors to stderr.
-pub fn run(config: &BundleConfig, argv: &[String]) -> ExitCode {
+pub(crate) fn run(config: &BundleConfig, argv: &[String]) -> ExitCode {
     let matches = match command(config)
         .try_get_matches_from(std::iter::once(config.name.to_owned()).chain(argv.iter().cloned()))
     {
@@ -90,7 +90,7 @@ fn manifest_json(config: &BundleConfig, set: &Composition, sub: &ArgMatches) -> 
 }
 
 /// The members as an aligned text table.
-pub fn members_table(set: &Composition) -> String {
+pub(crate) fn members_table(set: &Composition) -> String {
     let mut rows = vec![["NAME", "VERSION", "MOUNT", "EVENTS", "DESCRIPTION"].map(str::to_owned)];
     for entry in &set.members {
         let m = &entry.manifest;

@@ -14,11 +14,11 @@ use crate::plugin::Member;
 use crate::registry::registrations;
 
 /// Names a member may not take: they are the bundle's own routes, or the host's.
-pub const RESERVED_NAMES: &[&str] = &["ui", "health", "api", "assets", "plugins"];
+pub(crate) const RESERVED_NAMES: &[&str] = &["ui", "health", "api", "assets", "plugins"];
 
 /// One validated member.
 #[derive(Clone)]
-pub struct MemberEntry {
+pub(crate) struct MemberEntry {
     pub name: String,
     /// The Cargo package that registered it.
     pub package: &'static str,
@@ -28,20 +28,23 @@ pub struct MemberEntry {
 
 /// The validated member set, sorted by name.
 #[derive(Clone)]
-pub struct Composition {
+pub(crate) struct Composition {
     pub members: Vec<MemberEntry>,
 }
 
 impl Composition {
     /// Reads every registration linked into the binary and validates it against `expected`.
-    pub fn from_inventory(expected: &[&str]) -> Result<Self, EngineError> {
+    pub(crate) fn from_inventory(expected: &[&str]) -> Result<Self, EngineError> {
         let found = registrations().map(|r| (r.package, r.construct())).collect();
         Self::validate(found, expected)
     }
 
     /// Validates a member set: names, versions and paths well-formed, names unique and not reserved, and exactly
     /// the expected names registered. Collects every problem before failing.
-    pub fn validate(found: Vec<(&'static str, Arc<dyn Member>)>, expected: &[&str]) -> Result<Self, EngineError> {
+    pub(crate) fn validate(
+        found: Vec<(&'static str, Arc<dyn Member>)>,
+        expected: &[&str],
+    ) -> Result<Self, EngineError> {
         let mut problems = Vec::new();
         let mut by_name: BTreeMap<String, Vec<MemberEntry>> = BTreeMap::new();
         for (package, member) in found {
@@ -80,12 +83,12 @@ impl Composition {
     }
 
     /// The member called `name`.
-    pub fn get(&self, name: &str) -> Option<&MemberEntry> {
+    pub(crate) fn get(&self, name: &str) -> Option<&MemberEntry> {
         self.members.iter().find(|m| m.name == name)
     }
 
     /// The member names, comma-separated, for messages.
-    pub fn names(&self) -> String {
+    pub(crate) fn names(&self) -> String {
         self.members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
     }
 }

@@ -9,11 +9,11 @@ use super::{BuildInfo, BundleConfig};
 use crate::isolation::EffectiveLimits;
 
 /// The format version of the `bundle` key.
-pub const BUNDLE_FORMAT: u32 = 1;
+pub(crate) const BUNDLE_FORMAT: u32 = 1;
 
 /// A plugin manifest with the bundle's extra key.
 #[derive(Debug, Clone, Serialize)]
-pub struct CompositeManifest {
+pub(crate) struct CompositeManifest {
     #[serde(flatten)]
     pub manifest: PluginManifest,
     pub bundle: BundleSection,
@@ -21,7 +21,7 @@ pub struct CompositeManifest {
 
 /// The `bundle` key: what is inside and how it was built.
 #[derive(Debug, Clone, Serialize)]
-pub struct BundleSection {
+pub(crate) struct BundleSection {
     pub format: u32,
     pub members: Vec<MemberSummary>,
     pub build: BuildInfo,
@@ -29,7 +29,7 @@ pub struct BundleSection {
 
 /// One member as the composite describes it. `status`/`error` are filled only in the live view.
 #[derive(Debug, Clone, Serialize)]
-pub struct MemberSummary {
+pub(crate) struct MemberSummary {
     pub name: String,
     pub version: String,
     pub display_name: Option<String>,
@@ -51,7 +51,7 @@ pub struct MemberSummary {
 
 /// Builds the composite manifest: the bundle's identity; nav, public paths nested under `/<member>`; sorted unions
 /// of events, capabilities and host permissions; `requires_*` if any member requires it; the shell as the UI.
-pub fn composite_manifest(config: &BundleConfig, set: &Composition) -> CompositeManifest {
+pub(crate) fn composite_manifest(config: &BundleConfig, set: &Composition) -> CompositeManifest {
     let members = &set.members;
     let mut manifest = PluginManifest::new(config.name, config.version);
     manifest.display_name = Some(config.display_name.to_owned());
@@ -83,7 +83,7 @@ pub fn composite_manifest(config: &BundleConfig, set: &Composition) -> Composite
 }
 
 /// `/<member>` followed by `path` (a member-relative path; `/` maps to `/<member>`).
-pub fn nested_path(member: &str, path: &str) -> String {
+pub(crate) fn nested_path(member: &str, path: &str) -> String {
     let rest = path.trim_end_matches('/');
     format!("/{member}{rest}")
 }

@@ -7,7 +7,7 @@ use crate::plugin::BoxError;
 
 /// Why the bundle could not start or run.
 #[derive(Debug, thiserror::Error)]
-pub enum EngineError {
+pub(crate) enum EngineError {
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
     #[error("bad command line: {0}")]
@@ -36,7 +36,7 @@ pub enum EngineError {
 
 /// Why the Gen B launch config on stdin was refused (protocol §2.2 step 4). The plugin exits 1 with this message.
 #[derive(Debug, thiserror::Error)]
-pub enum LaunchConfigError {
+pub(crate) enum LaunchConfigError {
     #[error("no launch config on stdin within {} ms", .after.as_millis())]
     Timeout { after: Duration },
     #[error("the stdin reader stopped unexpectedly")]
@@ -66,7 +66,7 @@ pub enum LaunchConfigError {
 /// Why one member failed to start. Its `Display` is the cause shown in the member's 503s, in `/health` and in the
 /// live manifest; the other members serve regardless.
 #[derive(Debug, thiserror::Error)]
-pub enum StartError {
+pub(crate) enum StartError {
     #[error("cannot create data directory {}: {source}", .path.display())]
     CreateDataDir { path: PathBuf, source: std::io::Error },
     #[error("on_start did not finish within {} ms", .after.as_millis())]

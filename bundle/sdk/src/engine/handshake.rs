@@ -14,32 +14,32 @@ use temps_bundle_protocol::{
 use super::error::{EngineError, LaunchConfigError};
 
 /// How long a Gen B plugin waits for its launch config unless `TEMPS_BUNDLE_LAUNCH_TIMEOUT_MS` says otherwise.
-pub const DEFAULT_LAUNCH_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_LAUNCH_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Writes Gen B's `hello` line.
-pub fn write_hello<M: Serialize>(manifest: &M) -> Result<(), EngineError> {
+pub(crate) fn write_hello<M: Serialize>(manifest: &M) -> Result<(), EngineError> {
     write_line(&HelloMessage { protocol_version: PROTOCOL_VERSION, manifest })
 }
 
 /// Writes Gen A's `manifest` line.
-pub fn write_manifest_line<M: Serialize>(manifest: &M) -> Result<(), EngineError> {
+pub(crate) fn write_manifest_line<M: Serialize>(manifest: &M) -> Result<(), EngineError> {
     write_line(&ManifestLine { manifest })
 }
 
 /// Writes the `ready` line (with `protocol_version` in Gen B).
-pub fn write_ready(message: &ReadyMessage) -> Result<(), EngineError> {
+pub(crate) fn write_ready(message: &ReadyMessage) -> Result<(), EngineError> {
     write_line(message)
 }
 
 /// What the manifest asked of the host, to check the launch config against.
 #[derive(Debug, Clone, Copy)]
-pub struct Requested {
+pub(crate) struct Requested {
     pub database: bool,
     pub host_data: bool,
 }
 
 /// Reads and validates the launch config from stdin, waiting at most `timeout`.
-pub async fn read_launch_config(timeout: Duration, requested: Requested) -> Result<LaunchConfig, EngineError> {
+pub(crate) async fn read_launch_config(timeout: Duration, requested: Requested) -> Result<LaunchConfig, EngineError> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     // A plain thread, not the runtime's blocking pool: if the host never writes, the process must still be able to
     // exit without waiting for this read.
@@ -55,13 +55,13 @@ pub async fn read_launch_config(timeout: Duration, requested: Requested) -> Resu
 }
 
 /// The launch timeout, from `TEMPS_BUNDLE_LAUNCH_TIMEOUT_MS` when set.
-pub fn launch_timeout() -> Duration {
+pub(crate) fn launch_timeout() -> Duration {
     super::knobs::env_duration("TEMPS_BUNDLE_LAUNCH_TIMEOUT_MS", DEFAULT_LAUNCH_TIMEOUT)
 }
 
 /// Reads one line of at most [`MAX_LAUNCH_CONFIG_LINE`] bytes. EOF before any byte is an error; a last line
 /// without `\n` is accepted.
-pub fn read_line(reader: impl BufRead) -> Result<String, LaunchConfigError> {
+pub(crate) fn read_line(reader: impl BufRead) -> Result<String, LaunchConfigError> {
     let mut bytes = Vec::new();
     let limit = MAX_LAUNCH_CONFIG_LINE as u64 + 1;
     reader.take(limit).read_until(b'\n', &mut bytes).map_err(LaunchConfigError::Read)?;
@@ -77,7 +77,7 @@ pub fn read_line(reader: impl BufRead) -> Result<String, LaunchConfigError> {
 }
 
 /// Parses and validates a launch config line (protocol §2.2 step 4).
-pub fn parse_launch_config(line: &str, requested: Requested) -> Result<LaunchConfig, LaunchConfigError> {
+pub(crate) fn parse_launch_config(line: &str, requested: Requested) -> Result<LaunchConfig, LaunchConfigError> {
     if line.trim().is_empty() {
         return Err(LaunchConfigError::Empty);
     }

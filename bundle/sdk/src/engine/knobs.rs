@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 /// The duration in milliseconds in `name`, or `default` when it is unset or not a number.
-pub fn env_duration(name: &str, default: Duration) -> Duration {
+pub(crate) fn env_duration(name: &str, default: Duration) -> Duration {
     std::env::var(name).ok().and_then(|ms| ms.trim().parse().ok()).map_or(default, Duration::from_millis)
 }
 
 /// The count in `name`, or `default` when it is unset or not a number.
-pub fn env_count(name: &str, default: usize) -> usize {
+pub(crate) fn env_count(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|n| n.trim().parse().ok()).unwrap_or(default)
 }
 

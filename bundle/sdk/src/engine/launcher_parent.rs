@@ -6,11 +6,11 @@
 use nix::unistd::{Pid, getppid};
 
 /// The variable the launcher sets (its own pid).
-pub const LAUNCHER_PID_VAR: &str = "TEMPS_BUNDLE_LAUNCHER_PID";
+pub(crate) const LAUNCHER_PID_VAR: &str = "TEMPS_BUNDLE_LAUNCHER_PID";
 
 /// When started by the launcher: arrange to be killed when it dies, or exit now if it already has. Runs first
 /// thing on the launch path, before the handshake.
-pub fn bind_to_launcher() {
+pub(crate) fn bind_to_launcher() {
     let Some(value) = std::env::var_os(LAUNCHER_PID_VAR) else { return };
     let Some(launcher) = value.to_str().and_then(|v| v.parse::<i32>().ok()).filter(|pid| *pid > 1).map(Pid::from_raw)
     else {

@@ -6,7 +6,7 @@ use tracing_subscriber::EnvFilter;
 use crate::panic::panic_message;
 
 /// Installs the JSON subscriber on stderr and a panic hook that logs through it. Safe to call twice.
-pub fn init() {
+pub(crate) fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let installed = tracing_subscriber::fmt()
         .json()

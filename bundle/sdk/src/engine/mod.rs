@@ -4,28 +4,28 @@
 //! host ([`handshake`]) → start members and bind the socket ([`serve`]) → route requests ([`service`]: members through [`dispatch`], the rest through [`router`]) until a
 //! signal arrives ([`shutdown`]).
 
-pub mod admin;
-pub mod args;
-pub mod assemble;
-pub mod cli;
-pub mod compose;
-pub mod composite;
-pub mod dispatch;
-pub mod error;
-pub mod handshake;
-pub mod knobs;
-pub mod launcher_parent;
-pub mod logging;
-pub mod openapi;
-pub mod protocol_routes;
-pub mod router;
-pub mod serve;
-pub mod server;
-pub mod service;
-pub mod shutdown;
-pub mod signature;
-pub mod socket;
-pub mod start;
+pub(crate) mod admin;
+pub(crate) mod args;
+pub(crate) mod assemble;
+pub(crate) mod cli;
+pub(crate) mod compose;
+pub(crate) mod composite;
+pub(crate) mod dispatch;
+pub(crate) mod error;
+pub(crate) mod handshake;
+pub(crate) mod knobs;
+pub(crate) mod launcher_parent;
+pub(crate) mod logging;
+pub(crate) mod openapi;
+pub(crate) mod protocol_routes;
+pub(crate) mod router;
+pub(crate) mod serve;
+pub(crate) mod server;
+pub(crate) mod service;
+pub(crate) mod shutdown;
+pub(crate) mod signature;
+pub(crate) mod socket;
+pub(crate) mod start;
 
 use std::process::ExitCode;
 

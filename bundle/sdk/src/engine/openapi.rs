@@ -8,7 +8,7 @@ use super::composite::nested_path;
 /// Merges `(member, document)` pairs into one OpenAPI 3.1 document titled `title`. Paths are prefixed with
 /// `/<member>`, operations tagged with the member name, and components renamed `<member>.<name>` (references
 /// rewritten) so two members' schemas can never clash. `None` when no member describes itself.
-pub fn composite_openapi(title: &str, version: &str, members: &[(String, Value)]) -> Option<Value> {
+pub(crate) fn composite_openapi(title: &str, version: &str, members: &[(String, Value)]) -> Option<Value> {
     if members.is_empty() {
         return None;
     }

@@ -22,7 +22,7 @@ use crate::isolation::switch::SwitchStore;
 use crate::problem::Problem;
 
 /// Everything the bundle serves, shared by all requests.
-pub struct App {
+pub(crate) struct App {
     /// The members and how requests reach them.
     pub dispatch: Dispatch,
     /// `Some` in composite mode, `None` when serving one member alone (split mode).
@@ -37,7 +37,7 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(dispatch: Dispatch, composite: Option<CompositeManifest>, shell_ui: Option<Router>) -> Self {
+    pub(crate) fn new(dispatch: Dispatch, composite: Option<CompositeManifest>, shell_ui: Option<Router>) -> Self {
         Self {
             dispatch,
             composite,
@@ -49,28 +49,28 @@ impl App {
     }
 
     /// Sets where the kill switch is stored.
-    pub fn with_switch_store(self, switch_store: Option<SwitchStore>) -> Self {
+    pub(crate) fn with_switch_store(self, switch_store: Option<SwitchStore>) -> Self {
         Self { switch_store, ..self }
     }
 
     /// Sets the OpenAPI description served at `/_bundle/openapi.json`.
-    pub fn with_openapi(self, openapi: Option<Value>) -> Self {
+    pub(crate) fn with_openapi(self, openapi: Option<Value>) -> Self {
         Self { openapi, ..self }
     }
 
-    pub fn members(&self) -> &[Arc<MemberSlot>] {
+    pub(crate) fn members(&self) -> &[Arc<MemberSlot>] {
         self.dispatch.members()
     }
 
     /// The member named `name`.
-    pub fn member(&self, name: &str) -> Option<&Arc<MemberSlot>> {
+    pub(crate) fn member(&self, name: &str) -> Option<&Arc<MemberSlot>> {
         self.members().iter().find(|m| m.name == name)
     }
 }
 
 /// The bundle's own routes (composite: health, shell, manifest; both modes: channel and events). Member
 /// requests never reach it: `BundleService` dispatches them first.
-pub fn app_router(app: Arc<App>, protocol_routes: Router) -> Router {
+pub(crate) fn app_router(app: Arc<App>, protocol_routes: Router) -> Router {
     let router = match &app.composite {
         Some(_) => composite_routes(&app),
         // In split mode `BundleService` sends everything but the protocol routes to the member.

@@ -29,14 +29,14 @@ use crate::isolation::switch::SwitchStore;
 use crate::isolation::{EffectiveLimits, MemberIsolation, stats, watchdog};
 
 /// Whether this process serves the whole bundle or one member alone.
-pub enum Mode {
+pub(crate) enum Mode {
     Composite,
     /// Split mode: one member, exactly like a standalone plugin.
     Split(Box<MemberEntry>),
 }
 
 /// Picks the mode: `--member m`, or a data dir whose basename names a member (and is not the bundle's name).
-pub fn select_mode(config: &BundleConfig, set: &Composition, args: &LaunchArgs) -> Result<Mode, EngineError> {
+pub(crate) fn select_mode(config: &BundleConfig, set: &Composition, args: &LaunchArgs) -> Result<Mode, EngineError> {
     if let Some(name) = &args.member {
         return set
             .get(name)
@@ -52,7 +52,7 @@ pub fn select_mode(config: &BundleConfig, set: &Composition, args: &LaunchArgs) 
 }
 
 /// The whole life of the plugin process after argv was recognised as a launch.
-pub async fn run(config: BundleConfig, argv: &[String]) -> Result<(), EngineError> {
+pub(crate) async fn run(config: BundleConfig, argv: &[String]) -> Result<(), EngineError> {
     let args = LaunchArgs::parse(argv)?;
     if !args.unknown.is_empty() {
         tracing::info!(flags = ?args.unknown, "ignoring unknown command-line flags");

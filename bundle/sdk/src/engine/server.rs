@@ -3,9 +3,9 @@
 //! `shutdown` resolves, then drains; the process shell (`serve::run`) owns everything else, so tests can run
 //! [`serve`] in-process on any listener with any service.
 
-pub mod body;
-pub mod connections;
-pub mod limits;
+pub(crate) mod body;
+pub(crate) mod connections;
+pub(crate) mod limits;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -25,15 +25,19 @@ use tower::util::Oneshot;
 
 use body::DeadlineBody;
 use connections::{Admitted, Busy, Connection, Connections, Order, Refused};
-pub use limits::ServerLimits;
+pub(crate) use limits::ServerLimits;
 
 /// How long the accept loop pauses after a failed `accept` (typically EMFILE) before trying again.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
 /// Serves `service` on `listener` within `limits` until `shutdown` resolves, then waits for in-flight requests
 /// (the caller bounds that wait: see `serve::run`).
-pub async fn serve<S>(listener: UnixListener, service: S, limits: ServerLimits, shutdown: impl Future<Output = ()>)
-where
+pub(crate) async fn serve<S>(
+    listener: UnixListener,
+    service: S,
+    limits: ServerLimits,
+    shutdown: impl Future<Output = ()>,
+) where
     S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + Unpin + 'static,
     S::Future: Send + Unpin + 'static,
 {

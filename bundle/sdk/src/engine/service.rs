@@ -18,14 +18,14 @@ use super::router::App;
 
 /// The bundle as one tower service.
 #[derive(Clone)]
-pub struct BundleService {
+pub(crate) struct BundleService {
     app: Arc<App>,
     router: Router,
 }
 
 impl BundleService {
     /// `router` serves whatever is not a member request.
-    pub fn new(app: Arc<App>, router: Router) -> Self {
+    pub(crate) fn new(app: Arc<App>, router: Router) -> Self {
         Self { app, router }
     }
 }

@@ -12,26 +12,26 @@ use crate::problem::Problem;
 
 /// The secret requests must carry, or none (Gen A).
 #[derive(Clone, Default)]
-pub struct HostSecret(Option<Arc<str>>);
+pub(crate) struct HostSecret(Option<Arc<str>>);
 
 impl HostSecret {
     /// A secret that must be presented.
-    pub fn required(secret: &str) -> Self {
+    pub(crate) fn required(secret: &str) -> Self {
         Self(Some(Arc::from(secret)))
     }
 
     /// No secret: Gen A hosts cannot send one, so nothing is checked.
-    pub fn none() -> Self {
+    pub(crate) fn none() -> Self {
         Self(None)
     }
 
     /// Whether requests are checked at all.
-    pub fn is_required(&self) -> bool {
+    pub(crate) fn is_required(&self) -> bool {
         self.0.is_some()
     }
 
     /// `Ok` if the signature is present and right (or none is required); otherwise a 401 problem saying which.
-    pub fn verify(&self, headers: &HeaderMap) -> Result<(), Problem> {
+    pub(crate) fn verify(&self, headers: &HeaderMap) -> Result<(), Problem> {
         let Some(secret) = &self.0 else { return Ok(()) };
         let given = single_header(headers, AUTH_SIGNATURE).map_err(|count| {
             Problem::authentication_required(format!(

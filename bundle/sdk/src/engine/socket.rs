@@ -13,13 +13,13 @@ use super::error::EngineError;
 
 /// The socket file this process bound, identified by device and inode so shutdown never removes a socket a
 /// newer process (a restart or an update's candidate) has since bound at the same path.
-pub struct SocketFile {
+pub(crate) struct SocketFile {
     path: PathBuf,
     identity: Option<(u64, u64)>,
 }
 
 impl SocketFile {
-    pub fn remove(&self) {
+    pub(crate) fn remove(&self) {
         if file_identity(&self.path) != self.identity {
             tracing::info!(socket = %self.path.display(), "the socket path now belongs to another process; left alone");
             return;
@@ -36,7 +36,7 @@ fn file_identity(path: &Path) -> Option<(u64, u64)> {
 }
 
 /// Clears a stale socket file, binds, and restricts the socket to its owner (0600).
-pub fn bind_socket(path: &Path) -> Result<(UnixListener, SocketFile), EngineError> {
+pub(crate) fn bind_socket(path: &Path) -> Result<(UnixListener, SocketFile), EngineError> {
     clear_stale_socket(path)?;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|source| EngineError::BindSocket { path: path.to_owned(), source })?;

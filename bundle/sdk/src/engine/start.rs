@@ -20,10 +20,10 @@ use crate::plugin::Started;
 
 /// How long a member's `on_start` may take unless `TEMPS_BUNDLE_START_TIMEOUT_MS` says otherwise
 /// (the host waits 30 s for the ready line).
-pub const DEFAULT_START_TIMEOUT: Duration = Duration::from_secs(20);
+pub(crate) const DEFAULT_START_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A member after start-up, running or failed.
-pub struct MemberSlot {
+pub(crate) struct MemberSlot {
     pub name: String,
     pub manifest: PluginManifest,
     pub ui: Option<Router>,
@@ -33,7 +33,7 @@ pub struct MemberSlot {
 }
 
 /// Whether a member is serving.
-pub enum MemberState {
+pub(crate) enum MemberState {
     /// `on_start` succeeded; `service` is its router with the per-member layers, built once.
     Running { started: Arc<dyn Started>, service: MemberService, ctx: Context },
     /// `on_start` or router construction failed; the cause's `Display` is shown in 503s, `/health` and the manifest.
@@ -42,7 +42,7 @@ pub enum MemberState {
 
 impl MemberSlot {
     /// `"running"`, `"disabled"` (by an administrator) or `"failed"`.
-    pub fn status(&self) -> &'static str {
+    pub(crate) fn status(&self) -> &'static str {
         match self.state {
             MemberState::Running { .. } if self.is_disabled() => "disabled",
             MemberState::Running { .. } => "running",
@@ -51,12 +51,12 @@ impl MemberSlot {
     }
 
     /// Whether an administrator has disabled the member.
-    pub fn is_disabled(&self) -> bool {
+    pub(crate) fn is_disabled(&self) -> bool {
         self.isolation.switch.is_disabled()
     }
 
     /// The failure cause as shown to people, if failed.
-    pub fn error(&self) -> Option<String> {
+    pub(crate) fn error(&self) -> Option<String> {
         match &self.state {
             MemberState::Running { .. } => None,
             MemberState::Failed { cause } => Some(cause.to_string()),
@@ -64,7 +64,7 @@ impl MemberSlot {
     }
 
     /// The member's supervised background tasks (none if it failed to start).
-    pub fn tasks(&self) -> Vec<crate::tasks::TaskStatus> {
+    pub(crate) fn tasks(&self) -> Vec<crate::tasks::TaskStatus> {
         match &self.state {
             MemberState::Running { ctx, .. } => ctx.tasks(),
             MemberState::Failed { .. } => Vec::new(),
@@ -72,7 +72,7 @@ impl MemberSlot {
     }
 
     /// The started member, if running.
-    pub fn started(&self) -> Option<&Arc<dyn Started>> {
+    pub(crate) fn started(&self) -> Option<&Arc<dyn Started>> {
         match &self.state {
             MemberState::Running { started, .. } => Some(started),
             MemberState::Failed { .. } => None,
@@ -82,7 +82,7 @@ impl MemberSlot {
 
 /// Starts every member concurrently. `data_dir_of` maps a member name to its data directory, `isolation_of` to its
 /// limits and kill switch.
-pub async fn start_members(
+pub(crate) async fn start_members(
     entries: &[MemberEntry],
     data_dir_of: impl Fn(&str) -> PathBuf,
     isolation_of: impl Fn(&str) -> Arc<MemberIsolation>,

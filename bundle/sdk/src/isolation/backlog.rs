@@ -9,19 +9,19 @@ use tokio::sync::Notify;
 
 /// A bounded FIFO of events (or deliveries) with an async pop.
 #[derive(Debug)]
-pub struct Backlog<T> {
+pub(crate) struct Backlog<T> {
     queue: Mutex<VecDeque<T>>,
     capacity: usize,
     ready: Notify,
 }
 
 impl<T> Backlog<T> {
-    pub fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize) -> Self {
         Self { queue: Mutex::new(VecDeque::new()), capacity: capacity.max(1), ready: Notify::new() }
     }
 
     /// Queues `event`; returns the event dropped to make room, if the backlog was full, and the new length.
-    pub fn push(&self, event: T) -> (Option<T>, usize) {
+    pub(crate) fn push(&self, event: T) -> (Option<T>, usize) {
         let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
         let dropped = if queue.len() >= self.capacity { queue.pop_front() } else { None };
         queue.push_back(event);
@@ -32,7 +32,7 @@ impl<T> Backlog<T> {
     }
 
     /// Takes the oldest event, waiting for one.
-    pub async fn pop(&self) -> T {
+    pub(crate) async fn pop(&self) -> T {
         loop {
             if let Some(event) = self.queue.lock().unwrap_or_else(PoisonError::into_inner).pop_front() {
                 return event;
@@ -41,7 +41,7 @@ impl<T> Backlog<T> {
         }
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.queue.lock().unwrap_or_else(PoisonError::into_inner).len()
     }
 }

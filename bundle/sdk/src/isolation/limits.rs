@@ -8,19 +8,19 @@ use serde::Serialize;
 use crate::host::MemberLimits;
 
 /// A request that has not answered after this long gets a 504 and its handler future is dropped.
-pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 30_000;
+pub(crate) const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 30_000;
 /// Requests of one member in flight at once; the next one gets a 503 with `Retry-After` at once.
-pub const DEFAULT_MAX_CONCURRENT_REQUESTS: u32 = 256;
+pub(crate) const DEFAULT_MAX_CONCURRENT_REQUESTS: u32 = 256;
 /// Largest request body a member accepts (2 MiB); larger ones get a 413.
-pub const DEFAULT_MAX_BODY_BYTES: u64 = 2 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_BODY_BYTES: u64 = 2 * 1024 * 1024;
 /// An event handler that has not returned after this long is cancelled and counted as `timeout`.
-pub const DEFAULT_EVENT_TIMEOUT_MS: u64 = 30_000;
+pub(crate) const DEFAULT_EVENT_TIMEOUT_MS: u64 = 30_000;
 /// Undelivered events queued for one member; when full, the oldest is dropped (and counted).
-pub const DEFAULT_EVENT_BACKLOG: u32 = 1_000;
+pub(crate) const DEFAULT_EVENT_BACKLOG: u32 = 1_000;
 
 /// Every limit of one member, resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct EffectiveLimits {
+pub(crate) struct EffectiveLimits {
     pub request_timeout_ms: u64,
     pub max_concurrent_requests: u32,
     pub max_body_bytes: u64,
@@ -37,7 +37,7 @@ impl Default for EffectiveLimits {
 impl EffectiveLimits {
     /// The configured values, defaults where none was given. Zero is raised to the smallest working value (one
     /// request, one event, 1 ms): the bundle file refuses zeros, and a member that can never answer helps no one.
-    pub fn resolve(configured: &MemberLimits) -> Self {
+    pub(crate) fn resolve(configured: &MemberLimits) -> Self {
         Self {
             request_timeout_ms: configured.request_timeout_ms.unwrap_or(DEFAULT_REQUEST_TIMEOUT_MS).max(1),
             max_concurrent_requests: configured
@@ -50,16 +50,16 @@ impl EffectiveLimits {
         }
     }
 
-    pub fn request_timeout(&self) -> Duration {
+    pub(crate) fn request_timeout(&self) -> Duration {
         Duration::from_millis(self.request_timeout_ms)
     }
 
-    pub fn event_timeout(&self) -> Duration {
+    pub(crate) fn event_timeout(&self) -> Duration {
         Duration::from_millis(self.event_timeout_ms)
     }
 
     /// The body limit as a `usize` (saturating on 32-bit targets).
-    pub fn max_body(&self) -> usize {
+    pub(crate) fn max_body(&self) -> usize {
         usize::try_from(self.max_body_bytes).unwrap_or(usize::MAX)
     }
 }

@@ -19,11 +19,11 @@ use super::stats::MemberStats;
 use super::watchdog::Activity;
 
 /// Histogram bounds in seconds, for request and event handler latency.
-pub const LATENCY_BUCKETS: [f64; 16] =
+pub(crate) const LATENCY_BUCKETS: [f64; 16] =
     [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
 
 /// The label value of requests no route of the member matched.
-pub const UNMATCHED_ROUTE: &str = "(unmatched)";
+pub(crate) const UNMATCHED_ROUTE: &str = "(unmatched)";
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct MemberLabel {
@@ -145,7 +145,7 @@ static FAMILIES: LazyLock<Families> = LazyLock::new(|| {
 });
 
 /// The whole registry in the OpenMetrics text format (what Prometheus scrapes).
-pub fn encode() -> String {
+pub(crate) fn encode() -> String {
     let mut text = String::new();
     if let Err(error) = prometheus_client::encoding::text::encode(&mut text, &FAMILIES.registry) {
         tracing::error!(%error, "cannot encode the metrics registry");
@@ -154,14 +154,14 @@ pub fn encode() -> String {
 }
 
 /// The media type of [`encode`]'s output.
-pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+pub(crate) const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// Status classes, the `class` label of `requests_total`.
 const CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
 
 /// Why a request was refused before or instead of the member answering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rejection {
+pub(crate) enum Rejection {
     Deadline,
     Overload,
     Body,
@@ -169,7 +169,7 @@ pub enum Rejection {
 
 /// How an event delivery ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventOutcome {
+pub(crate) enum EventOutcome {
     Ok,
     Timeout,
     Panicked,
@@ -177,9 +177,9 @@ pub enum EventOutcome {
 }
 
 impl EventOutcome {
-    pub const ALL: [EventOutcome; 4] = [Self::Ok, Self::Timeout, Self::Panicked, Self::Dropped];
+    pub(crate) const ALL: [EventOutcome; 4] = [Self::Ok, Self::Timeout, Self::Panicked, Self::Dropped];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Ok => "ok",
             Self::Timeout => "timeout",
@@ -191,7 +191,7 @@ impl EventOutcome {
 
 /// The metric handles of one route template, fetched once and cached by the member.
 #[derive(Debug)]
-pub struct RouteMetrics {
+pub(crate) struct RouteMetrics {
     classes: [Counter; 5],
     latency: Histogram,
     /// What the watchdog reports when a poll of this route stalls a worker.
@@ -200,7 +200,7 @@ pub struct RouteMetrics {
 
 impl RouteMetrics {
     /// Records one answered request.
-    pub fn record(&self, status: u16, seconds: f64) {
+    pub(crate) fn record(&self, status: u16, seconds: f64) {
         let class = usize::from(status / 100).clamp(1, 5) - 1;
         if let Some(counter) = self.classes.get(class) {
             counter.inc();
@@ -211,7 +211,7 @@ impl RouteMetrics {
 
 /// One member's metric handles (cheap clones of the registry's series) and its own figures for the JSON view.
 #[derive(Debug)]
-pub struct MemberMetrics {
+pub(crate) struct MemberMetrics {
     member: Arc<str>,
     routes: RwLock<HashMap<Box<str>, Arc<RouteMetrics>>>,
     pub in_flight: Gauge,
@@ -225,7 +225,7 @@ pub struct MemberMetrics {
 }
 
 impl MemberMetrics {
-    pub fn new(member: &Arc<str>) -> Self {
+    pub(crate) fn new(member: &Arc<str>) -> Self {
         let families = &*FAMILIES;
         let label = MemberLabel { member: member.to_string() };
         let reason =
@@ -251,7 +251,7 @@ impl MemberMetrics {
 
     /// The handles of `route` (a template), created on first use. Templates are bounded by the member's router.
     /// `owner` is the member these metrics belong to (where the watchdog counts the route's stalls).
-    pub fn route(&self, route: &str, owner: &Arc<super::MemberIsolation>) -> Arc<RouteMetrics> {
+    pub(crate) fn route(&self, route: &str, owner: &Arc<super::MemberIsolation>) -> Arc<RouteMetrics> {
         if let Some(found) = self.routes.read().ok().and_then(|routes| routes.get(route).cloned()) {
             return found;
         }
@@ -280,7 +280,7 @@ impl MemberMetrics {
         }
     }
 
-    pub fn reject(&self, rejection: Rejection) {
+    pub(crate) fn reject(&self, rejection: Rejection) {
         let index = match rejection {
             Rejection::Deadline => 0,
             Rejection::Overload => 1,
@@ -291,24 +291,24 @@ impl MemberMetrics {
         }
     }
 
-    pub fn event(&self, outcome: EventOutcome) {
+    pub(crate) fn event(&self, outcome: EventOutcome) {
         if let Some(counter) = EventOutcome::ALL.iter().position(|o| *o == outcome).and_then(|i| self.events.get(i)) {
             counter.inc();
         }
     }
 
     /// How many deliveries ended with `outcome` so far.
-    pub fn events(&self, outcome: EventOutcome) -> u64 {
+    pub(crate) fn events(&self, outcome: EventOutcome) -> u64 {
         EventOutcome::ALL.iter().position(|o| *o == outcome).and_then(|i| self.events.get(i)).map_or(0, Counter::get)
     }
 
-    pub fn set_disabled(&self, disabled: bool) {
+    pub(crate) fn set_disabled(&self, disabled: bool) {
         self.disabled.set(i64::from(disabled));
     }
 }
 
 /// Counts one platform channel call of `member`. `outcome` is `ok` or the error kind.
-pub fn channel_call(member: &str, method: &str, outcome: &'static str) {
+pub(crate) fn channel_call(member: &str, method: &str, outcome: &'static str) {
     // Method names come from member code, not from callers; still, anything odd is folded into one value.
     let method = if method.len() <= 64 && method.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
         method.to_owned()
@@ -319,6 +319,6 @@ pub fn channel_call(member: &str, method: &str, outcome: &'static str) {
 }
 
 /// Counts one restart of a background task after a panic.
-pub fn task_restart(member: &str, task: &str) {
+pub(crate) fn task_restart(member: &str, task: &str) {
     FAMILIES.task_restarts.get_or_create(&TaskLabels { member: member.to_owned(), task: task.to_owned() }).inc();
 }

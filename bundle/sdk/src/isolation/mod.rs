@@ -4,27 +4,27 @@
 //! Everything a member is limited or measured by hangs off its [`MemberIsolation`], built once at start-up; the
 //! request path only touches atomics, one semaphore and one timer per request.
 
-pub mod backlog;
-pub mod limits;
-pub mod metrics;
-pub mod observe;
-pub mod stack;
-pub mod stats;
-pub mod switch;
-pub mod watchdog;
+pub(crate) mod backlog;
+pub(crate) mod limits;
+pub(crate) mod metrics;
+pub(crate) mod observe;
+pub(crate) mod stack;
+pub(crate) mod stats;
+pub(crate) mod switch;
+pub(crate) mod watchdog;
 
 use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
-pub use limits::EffectiveLimits;
-pub use metrics::MemberMetrics;
-pub use switch::Switch;
+pub(crate) use limits::EffectiveLimits;
+pub(crate) use metrics::MemberMetrics;
+pub(crate) use switch::Switch;
 
 /// One member's limits, counters and switch. Shared by its request stack, its event subscriber, its context
 /// (background tasks, channel calls) and the bundle's admin routes.
 #[derive(Debug)]
-pub struct MemberIsolation {
+pub(crate) struct MemberIsolation {
     pub name: Arc<str>,
     pub limits: EffectiveLimits,
     pub metrics: MemberMetrics,
@@ -35,7 +35,7 @@ pub struct MemberIsolation {
 
 impl MemberIsolation {
     /// The isolation state of `name` with these limits, disabled or not (the persisted kill switch).
-    pub fn new(name: &str, limits: EffectiveLimits, disabled: bool) -> Arc<Self> {
+    pub(crate) fn new(name: &str, limits: EffectiveLimits, disabled: bool) -> Arc<Self> {
         let name: Arc<str> = Arc::from(name);
         let metrics = MemberMetrics::new(&name);
         metrics.set_disabled(disabled);
@@ -49,12 +49,13 @@ impl MemberIsolation {
     }
 
     /// Default limits, enabled: for contexts built outside a bundle (tests).
-    pub fn standalone(name: &str) -> Arc<Self> {
+    #[cfg(any(test, feature = "testing"))]
+    pub(crate) fn standalone(name: &str) -> Arc<Self> {
         Self::new(name, EffectiveLimits::default(), false)
     }
 
     /// Turns the member off or on; returns whether that changed anything.
-    pub fn set_disabled(&self, disabled: bool) -> bool {
+    pub(crate) fn set_disabled(&self, disabled: bool) -> bool {
         let changed = self.switch.set(disabled);
         self.metrics.set_disabled(disabled);
         changed

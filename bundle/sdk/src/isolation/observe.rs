@@ -21,16 +21,16 @@ use super::watchdog;
 use crate::problem::{PROBLEM_JSON, Problem};
 
 /// Seconds a client is told to wait after a 503 for overload.
-pub const RETRY_AFTER_SECONDS: u32 = 1;
+pub(crate) const RETRY_AFTER_SECONDS: u32 = 1;
 
 /// Builds [`Observe`] around the rest of the member's stack.
 #[derive(Clone)]
-pub struct ObserveLayer {
+pub(crate) struct ObserveLayer {
     member: Arc<MemberIsolation>,
 }
 
 impl ObserveLayer {
-    pub fn new(member: Arc<MemberIsolation>) -> Self {
+    pub(crate) fn new(member: Arc<MemberIsolation>) -> Self {
         Self { member }
     }
 }
@@ -45,7 +45,7 @@ impl<S> Layer<S> for ObserveLayer {
 
 /// See the module documentation.
 #[derive(Clone)]
-pub struct Observe<S> {
+pub(crate) struct Observe<S> {
     inner: S,
     member: Arc<MemberIsolation>,
 }
@@ -75,7 +75,7 @@ where
 }
 
 /// The future of one observed request.
-pub struct ObserveFuture<F> {
+pub(crate) struct ObserveFuture<F> {
     inner: Pin<Box<F>>,
     route: Arc<RouteMetrics>,
     member: Arc<MemberIsolation>,

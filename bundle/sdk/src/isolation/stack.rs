@@ -15,7 +15,7 @@ use super::MemberIsolation;
 use super::observe::ObserveLayer;
 
 /// `router` behind the member's limits.
-pub fn apply(router: Router, member: &Arc<MemberIsolation>) -> Router {
+pub(crate) fn apply(router: Router, member: &Arc<MemberIsolation>) -> Router {
     let limits = member.limits;
     router.layer(
         ServiceBuilder::new()

@@ -12,17 +12,17 @@ use serde::Serialize;
 use super::metrics::LATENCY_BUCKETS;
 
 /// How often the sampler snapshots every member.
-pub const SAMPLE_INTERVAL: Duration = Duration::from_secs(5);
+pub(crate) const SAMPLE_INTERVAL: Duration = Duration::from_secs(5);
 /// Samples kept (five minutes at the default interval, plus the one they are measured from).
-pub const SAMPLES_KEPT: usize = 61;
+pub(crate) const SAMPLES_KEPT: usize = 61;
 /// Stalls remembered per member for the shell.
-pub const RECENT_STALLS: usize = 10;
+pub(crate) const RECENT_STALLS: usize = 10;
 
 const BUCKETS: usize = LATENCY_BUCKETS.len() + 1;
 
 /// A member's running totals.
 #[derive(Debug, Default)]
-pub struct MemberStats {
+pub(crate) struct MemberStats {
     requests: AtomicU64,
     errors: AtomicU64,
     buckets: [AtomicU64; BUCKETS],
@@ -42,7 +42,7 @@ struct Sample {
 
 /// One stall the watchdog saw, as the shell lists it.
 #[derive(Debug, Clone, Serialize)]
-pub struct Stall {
+pub(crate) struct Stall {
     pub at_unix_ms: u64,
     /// `route`, `event` or `task`.
     pub kind: &'static str,
@@ -56,7 +56,7 @@ pub struct Stall {
 
 /// Figures over a window, for the JSON view.
 #[derive(Debug, Clone, Serialize)]
-pub struct Window {
+pub(crate) struct Window {
     pub unix_ms: u64,
     pub seconds: f64,
     pub requests: u64,
@@ -67,7 +67,7 @@ pub struct Window {
 
 impl MemberStats {
     /// Records one answered request (5xx count as errors).
-    pub fn record(&self, status: u16, seconds: f64) {
+    pub(crate) fn record(&self, status: u16, seconds: f64) {
         self.requests.fetch_add(1, Ordering::Relaxed);
         if status >= 500 {
             self.errors.fetch_add(1, Ordering::Relaxed);
@@ -78,15 +78,15 @@ impl MemberStats {
         }
     }
 
-    pub fn requests(&self) -> u64 {
+    pub(crate) fn requests(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
     }
 
-    pub fn errors(&self) -> u64 {
+    pub(crate) fn errors(&self) -> u64 {
         self.errors.load(Ordering::Relaxed)
     }
 
-    pub fn record_stall(&self, stall: Stall) {
+    pub(crate) fn record_stall(&self, stall: Stall) {
         let mut stalls = self.stalls.lock().unwrap_or_else(PoisonError::into_inner);
         if stalls.len() == RECENT_STALLS {
             stalls.pop_front();
@@ -95,7 +95,7 @@ impl MemberStats {
     }
 
     /// The most recent stalls, newest last.
-    pub fn recent_stalls(&self) -> Vec<Stall> {
+    pub(crate) fn recent_stalls(&self) -> Vec<Stall> {
         self.stalls.lock().unwrap_or_else(PoisonError::into_inner).iter().cloned().collect()
     }
 
@@ -110,7 +110,7 @@ impl MemberStats {
     }
 
     /// Takes a sample (the sampler calls this every [`SAMPLE_INTERVAL`]).
-    pub fn sample(&self) {
+    pub(crate) fn sample(&self) {
         let sample = self.now();
         let mut samples = self.samples.lock().unwrap_or_else(PoisonError::into_inner);
         if samples.len() == SAMPLES_KEPT {
@@ -120,7 +120,7 @@ impl MemberStats {
     }
 
     /// From the sample closest to `window` ago (or the oldest one) to now.
-    pub fn last(&self, window: Duration) -> Window {
+    pub(crate) fn last(&self, window: Duration) -> Window {
         let now = self.now();
         let samples = self.samples.lock().unwrap_or_else(PoisonError::into_inner);
         let since = samples.iter().find(|s| now.at.duration_since(s.at) <= window).or(samples.back());
@@ -131,7 +131,7 @@ impl MemberStats {
     }
 
     /// One window per sampling interval, oldest first.
-    pub fn series(&self) -> Vec<Window> {
+    pub(crate) fn series(&self) -> Vec<Window> {
         let samples = self.samples.lock().unwrap_or_else(PoisonError::into_inner);
         samples.iter().zip(samples.iter().skip(1)).map(|(a, b)| between(a, b)).collect()
     }
@@ -170,12 +170,12 @@ fn p99_ms(buckets: &[u64; BUCKETS]) -> Option<f64> {
 }
 
 /// Milliseconds since the Unix epoch.
-pub fn unix_ms() -> u64 {
+pub(crate) fn unix_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// Samples every member's figures until the process ends.
-pub fn spawn_sampler(members: Vec<Arc<super::MemberIsolation>>) {
+pub(crate) fn spawn_sampler(members: Vec<Arc<super::MemberIsolation>>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(SAMPLE_INTERVAL);
         loop {

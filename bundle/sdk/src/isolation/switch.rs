@@ -11,32 +11,32 @@ use tokio::sync::watch;
 
 /// One member's on/off state. Cheap to clone; every clone sees the same state.
 #[derive(Debug, Clone)]
-pub struct Switch {
+pub(crate) struct Switch {
     disabled: Arc<watch::Sender<bool>>,
 }
 
 impl Switch {
-    pub fn new(disabled: bool) -> Self {
+    pub(crate) fn new(disabled: bool) -> Self {
         Self { disabled: Arc::new(watch::Sender::new(disabled)) }
     }
 
-    pub fn is_disabled(&self) -> bool {
+    pub(crate) fn is_disabled(&self) -> bool {
         *self.disabled.borrow()
     }
 
     /// Sets the state; returns whether it changed.
-    pub fn set(&self, disabled: bool) -> bool {
+    pub(crate) fn set(&self, disabled: bool) -> bool {
         self.disabled.send_if_modified(|current| std::mem::replace(current, disabled) != disabled)
     }
 
     /// Resolves once the member is enabled (at once if it is).
-    pub async fn enabled(&self) {
+    pub(crate) async fn enabled(&self) {
         let mut rx = self.disabled.subscribe();
         let _ = rx.wait_for(|disabled| !*disabled).await;
     }
 
     /// Resolves once the member is disabled (at once if it is).
-    pub async fn disabled(&self) {
+    pub(crate) async fn disabled(&self) {
         let mut rx = self.disabled.subscribe();
         let _ = rx.wait_for(|disabled| *disabled).await;
     }
@@ -45,7 +45,7 @@ impl Switch {
 /// Where the set of disabled members is kept: `<data-dir>/_bundle/disabled-members.json` (`_` cannot start a
 /// member name, so no member's own directory is touched).
 #[derive(Debug, Clone)]
-pub struct SwitchStore {
+pub(crate) struct SwitchStore {
     path: PathBuf,
 }
 
@@ -56,7 +56,7 @@ struct Stored {
 
 /// Why the switch state could not be read or written.
 #[derive(Debug, thiserror::Error)]
-pub enum SwitchStoreError {
+pub(crate) enum SwitchStoreError {
     #[error("cannot read {path}: {source}")]
     Read { path: PathBuf, source: std::io::Error },
     #[error("{path} is not a valid disabled-members file: {source}")]
@@ -67,17 +67,17 @@ pub enum SwitchStoreError {
 
 impl SwitchStore {
     /// The store of the bundle whose data dir is `data_dir`.
-    pub fn in_data_dir(data_dir: &Path) -> Self {
+    pub(crate) fn in_data_dir(data_dir: &Path) -> Self {
         Self { path: data_dir.join("_bundle").join("disabled-members.json") }
     }
 
     #[cfg(test)]
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
     /// The names of the disabled members (none when the file does not exist yet).
-    pub fn load(&self) -> Result<BTreeSet<String>, SwitchStoreError> {
+    pub(crate) fn load(&self) -> Result<BTreeSet<String>, SwitchStoreError> {
         let text = match std::fs::read_to_string(&self.path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeSet::new()),
@@ -89,7 +89,7 @@ impl SwitchStore {
     }
 
     /// Replaces the stored set, atomically (temporary file, then rename).
-    pub fn save(&self, disabled: BTreeSet<String>) -> Result<(), SwitchStoreError> {
+    pub(crate) fn save(&self, disabled: BTreeSet<String>) -> Result<(), SwitchStoreError> {
         let write = |source| SwitchStoreError::Write { path: self.path.clone(), source };
         if let Some(parent) = self.path.parent() {
             std::fs::create_dir_all(parent).map_err(write)?;

@@ -18,13 +18,13 @@ use super::MemberIsolation;
 use super::stats::{Stall, unix_ms};
 
 /// A poll that holds a worker longer than this is a stall, unless `TEMPS_BUNDLE_STALL_THRESHOLD_MS` says otherwise.
-pub const DEFAULT_STALL_THRESHOLD: Duration = Duration::from_secs(1);
+pub(crate) const DEFAULT_STALL_THRESHOLD: Duration = Duration::from_secs(1);
 /// How often the watchdog thread looks at the workers.
-pub const SCAN_INTERVAL: Duration = Duration::from_millis(100);
+pub(crate) const SCAN_INTERVAL: Duration = Duration::from_millis(100);
 
 /// What a poll is doing, for the report.
 #[derive(Debug)]
-pub struct Activity {
+pub(crate) struct Activity {
     pub member: Arc<str>,
     /// `route`, `event` or `task`.
     pub kind: &'static str,
@@ -34,23 +34,23 @@ pub struct Activity {
 }
 
 impl Activity {
-    pub fn route(member: &Arc<str>, template: &str) -> Self {
+    pub(crate) fn route(member: &Arc<str>, template: &str) -> Self {
         Self::new(member, "route", template)
     }
 
-    pub fn new(member: &Arc<str>, kind: &'static str, name: &str) -> Self {
+    pub(crate) fn new(member: &Arc<str>, kind: &'static str, name: &str) -> Self {
         Self { member: member.clone(), kind, name: name.to_owned(), isolation: Mutex::new(None) }
     }
 
     /// An activity of `member` that counts its stalls there.
-    pub fn of(member: &Arc<MemberIsolation>, kind: &'static str, name: &str) -> Arc<Self> {
+    pub(crate) fn of(member: &Arc<MemberIsolation>, kind: &'static str, name: &str) -> Arc<Self> {
         let activity = Self::new(&member.name, kind, name);
         activity.bind(member);
         Arc::new(activity)
     }
 
     /// Where this activity's stalls are counted.
-    pub fn bind(&self, member: &Arc<MemberIsolation>) {
+    pub(crate) fn bind(&self, member: &Arc<MemberIsolation>) {
         *self.isolation.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::downgrade(member));
     }
 
@@ -100,7 +100,7 @@ fn this_thread_slot() -> Arc<WorkerSlot> {
 
 /// Marks the current thread as polling `activity` until the guard drops (at the end of the poll). A poll that
 /// ran past the threshold and was not reported by the watchdog yet is reported here, so none is missed.
-pub fn enter(activity: &Arc<Activity>) -> PollGuard {
+pub(crate) fn enter(activity: &Arc<Activity>) -> PollGuard {
     let slot = this_thread_slot();
     let previous = slot.current.lock().unwrap_or_else(PoisonError::into_inner).replace(activity.clone());
     let seq = slot.seq.fetch_add(1, Ordering::AcqRel) + 1;
@@ -110,7 +110,7 @@ pub fn enter(activity: &Arc<Activity>) -> PollGuard {
 }
 
 /// Ends a poll started with [`enter`].
-pub struct PollGuard {
+pub(crate) struct PollGuard {
     slot: Arc<WorkerSlot>,
     seq: u64,
     started: u64,
@@ -135,13 +135,13 @@ impl Drop for PollGuard {
 }
 
 /// A future whose every poll is recorded for the watchdog.
-pub struct Watched<F> {
+pub(crate) struct Watched<F> {
     inner: std::pin::Pin<Box<F>>,
     activity: Arc<Activity>,
 }
 
 impl<F: Future> Watched<F> {
-    pub fn new(inner: F, activity: Arc<Activity>) -> Self {
+    pub(crate) fn new(inner: F, activity: Arc<Activity>) -> Self {
         Self { inner: Box::pin(inner), activity }
     }
 }
@@ -156,7 +156,7 @@ impl<F: Future> Future for Watched<F> {
 }
 
 /// Starts the watchdog thread (once per process; later calls do nothing).
-pub fn start() {
+pub(crate) fn start() {
     static STARTED: std::sync::Once = std::sync::Once::new();
     STARTED.call_once(|| {
         let threshold = crate::engine::knobs::env_duration("TEMPS_BUNDLE_STALL_THRESHOLD_MS", DEFAULT_STALL_THRESHOLD);

@@ -11,7 +11,6 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use temps_bundle_crawl::OutboundPolicy;
-use temps_bundle_sdk::channel::Scope;
 use temps_bundle_sdk::protocol::headers;
 use temps_bundle_sdk::{Context, Plugin, PluginEvent};
 use tower::ServiceExt;
@@ -28,7 +27,7 @@ struct Member {
 
 /// The member with its worker, allowed to reach exactly 127.0.0.1, sending to `receiver`.
 async fn member(dir: &tempfile::TempDir, receiver: &site::Receiver) -> Member {
-    let ctx = Context::for_tests("indexnow", dir.path().to_owned(), Scope::default());
+    let ctx = temps_bundle_sdk::testing::context(&crate::IndexNow.manifest(), dir.path().to_owned());
     let state = crate::open(&ctx, OutboundPolicy { allow_private: false, allow_hosts: vec!["127.0.0.1".into()] })
         .await
         .unwrap();

@@ -10,9 +10,8 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use temps_bundle_crawl::OutboundPolicy;
-use temps_bundle_sdk::channel::Scope;
 use temps_bundle_sdk::protocol::headers;
-use temps_bundle_sdk::{Context, Plugin, PluginEvent};
+use temps_bundle_sdk::{Plugin, PluginEvent};
 use tower::ServiceExt;
 
 use crate::SiteAudit;
@@ -21,7 +20,7 @@ use crate::state::AuditState;
 
 /// The member with its worker running, allowed to reach exactly 127.0.0.1 (the test site).
 async fn member(dir: &tempfile::TempDir) -> (AuditState, axum::Router) {
-    let ctx = Context::for_tests("site-audit", dir.path().to_owned(), Scope::default());
+    let ctx = temps_bundle_sdk::testing::context(&SiteAudit.manifest(), dir.path().to_owned());
     let state = crate::open(&ctx, OutboundPolicy { allow_private: false, allow_hosts: vec!["127.0.0.1".into()] })
         .await
         .unwrap();
@@ -196,7 +195,7 @@ async fn a_running_audit_is_cancelled_within_a_second() {
 #[tokio::test]
 async fn deployments_queue_audits_by_environment_once_per_event() {
     let dir = tempfile::tempdir().unwrap();
-    let ctx = Context::for_tests("site-audit", dir.path().to_owned(), Scope::default());
+    let ctx = temps_bundle_sdk::testing::context(&SiteAudit.manifest(), dir.path().to_owned());
     let state = crate::open(&ctx, OutboundPolicy::default()).await.unwrap();
     let event = |id: &str, env: &str, url: &str| PluginEvent {
         id: id.into(),
@@ -220,7 +219,7 @@ async fn deployments_queue_audits_by_environment_once_per_event() {
 #[tokio::test]
 async fn audits_left_running_are_interrupted_at_start() {
     let dir = tempfile::tempdir().unwrap();
-    let ctx = Context::for_tests("site-audit", dir.path().to_owned(), Scope::default());
+    let ctx = temps_bundle_sdk::testing::context(&SiteAudit.manifest(), dir.path().to_owned());
     let state = crate::open(&ctx, OutboundPolicy::default()).await.unwrap();
     let row = crate::audits::queue(&state, "https://www.example/", Default::default()).await.unwrap();
     assert!(crate::audits::start(state.db(), row.id).await.unwrap());

@@ -10,7 +10,7 @@ use hyper::body::{Body, Frame, Incoming, SizeHint};
 use tokio::time::Sleep;
 
 /// A request body with a deadline, started when a handler first reads it.
-pub struct DeadlineBody {
+pub(crate) struct DeadlineBody {
     body: Incoming,
     timeout: Duration,
     deadline: Option<Pin<Box<Sleep>>>,
@@ -19,10 +19,10 @@ pub struct DeadlineBody {
 /// The body missed its deadline.
 #[derive(Debug, thiserror::Error)]
 #[error("the request body did not arrive within {} ms", .0.as_millis())]
-pub struct BodyTimeout(Duration);
+pub(crate) struct BodyTimeout(Duration);
 
 impl DeadlineBody {
-    pub fn new(body: Incoming, timeout: Duration) -> Self {
+    pub(crate) fn new(body: Incoming, timeout: Duration) -> Self {
         Self { body, timeout, deadline: None }
     }
 }

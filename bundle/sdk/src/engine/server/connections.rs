@@ -14,7 +14,7 @@ use tokio::sync::Notify;
 
 /// Every open connection, in accept order.
 #[derive(Default)]
-pub struct Connections {
+pub(crate) struct Connections {
     state: Mutex<State>,
     /// Woken when the last connection ends.
     drained: Notify,
@@ -29,7 +29,7 @@ struct State {
 
 /// One connection's shared state: whether a request is in flight, and what it was told to do.
 #[derive(Default)]
-pub struct Connection {
+pub(crate) struct Connection {
     in_flight: AtomicUsize,
     evicted: AtomicBool,
     signal: Notify,
@@ -37,7 +37,7 @@ pub struct Connection {
 
 /// What a connection was told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Order {
+pub(crate) enum Order {
     /// Close now: its room went to a newer connection.
     Close,
     /// Finish the request in flight, then close: the server is shutting down.
@@ -46,7 +46,7 @@ pub enum Order {
 
 /// Why a new connection was not admitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refused {
+pub(crate) enum Refused {
     /// Every connection is busy at the cap.
     Full,
     /// The server is shutting down.
@@ -56,7 +56,7 @@ pub enum Refused {
 impl Connections {
     /// Admits a new connection, closing the oldest idle one if the cap is reached. The returned handle removes
     /// the connection when dropped.
-    pub fn admit(self: &Arc<Self>, cap: usize) -> Result<Admitted, Refused> {
+    pub(crate) fn admit(self: &Arc<Self>, cap: usize) -> Result<Admitted, Refused> {
         let mut state = self.lock();
         if state.stopping {
             return Err(Refused::Stopping);
@@ -75,7 +75,7 @@ impl Connections {
     }
 
     /// Tells every connection to drain and stops admitting new ones.
-    pub fn stop(&self) {
+    pub(crate) fn stop(&self) {
         let mut state = self.lock();
         state.stopping = true;
         for connection in state.open.values() {
@@ -84,7 +84,7 @@ impl Connections {
     }
 
     /// Resolves when no connection is open any more.
-    pub async fn drained(&self) {
+    pub(crate) async fn drained(&self) {
         loop {
             let notified = self.drained.notified();
             if self.lock().open.is_empty() {
@@ -96,7 +96,7 @@ impl Connections {
 
     /// How many connections are open.
     #[cfg(test)]
-    pub fn open(&self) -> usize {
+    pub(crate) fn open(&self) -> usize {
         self.lock().open.len()
     }
 
@@ -115,7 +115,7 @@ impl Connections {
 }
 
 /// An admitted connection; dropping it removes the connection from the registry.
-pub struct Admitted {
+pub(crate) struct Admitted {
     connections: Arc<Connections>,
     id: u64,
     connection: Arc<Connection>,
@@ -123,12 +123,12 @@ pub struct Admitted {
 
 impl Admitted {
     /// The connection's shared state, for the per-request busy marks.
-    pub fn connection(&self) -> &Arc<Connection> {
+    pub(crate) fn connection(&self) -> &Arc<Connection> {
         &self.connection
     }
 
     /// Resolves with the next order for this connection.
-    pub async fn order(&self) -> Order {
+    pub(crate) async fn order(&self) -> Order {
         self.connection.signal.notified().await;
         if self.connection.evicted.load(Ordering::Acquire) { Order::Close } else { Order::Drain }
     }
@@ -142,14 +142,14 @@ impl Drop for Admitted {
 
 impl Connection {
     /// Marks a request in flight until the returned guard is dropped.
-    pub fn busy(self: &Arc<Self>) -> Busy {
+    pub(crate) fn busy(self: &Arc<Self>) -> Busy {
         self.in_flight.fetch_add(1, Ordering::AcqRel);
         Busy(self.clone())
     }
 }
 
 /// A request in flight on a connection.
-pub struct Busy(Arc<Connection>);
+pub(crate) struct Busy(Arc<Connection>);
 
 impl Drop for Busy {
     fn drop(&mut self) {

@@ -6,19 +6,19 @@ use crate::engine::knobs::{env_count, env_duration};
 
 /// How long a client may take to send a request's headers, and how long a keep-alive connection may sit idle
 /// between requests (hyper starts the same timer when it waits for the next request's head).
-pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a request body may take to arrive whole, from the moment a handler starts reading it.
-pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How many connections are served at once; at the cap the oldest idle connection is closed for a new one.
-pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+pub(crate) const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 /// File descriptors kept free of connections: SQLite files, outbound HTTP sockets, the channel, logs.
-pub const RESERVED_DESCRIPTORS: u64 = 128;
+pub(crate) const RESERVED_DESCRIPTORS: u64 = 128;
 /// The smallest connection cap, whatever the descriptor limit says.
 const MIN_CONNECTIONS: usize = 16;
 
 /// What the accept loop enforces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ServerLimits {
+pub(crate) struct ServerLimits {
     pub header_timeout: Duration,
     pub body_timeout: Duration,
     pub max_connections: usize,
@@ -37,7 +37,7 @@ impl Default for ServerLimits {
 impl ServerLimits {
     /// The limits from `TEMPS_BUNDLE_HEADER_TIMEOUT_MS`, `TEMPS_BUNDLE_BODY_TIMEOUT_MS` and
     /// `TEMPS_BUNDLE_MAX_CONNECTIONS`, or their defaults.
-    pub fn from_env() -> Self {
+    pub(crate) fn from_env() -> Self {
         Self {
             header_timeout: env_duration("TEMPS_BUNDLE_HEADER_TIMEOUT_MS", DEFAULT_HEADER_TIMEOUT),
             body_timeout: env_duration("TEMPS_BUNDLE_BODY_TIMEOUT_MS", DEFAULT_BODY_TIMEOUT),
@@ -47,7 +47,7 @@ impl ServerLimits {
 
     /// The connection cap lowered, if need be, so connections never take the descriptors the rest of the process
     /// needs (`descriptors` is the soft `RLIMIT_NOFILE`).
-    pub fn fitted_to(self, descriptors: u64) -> Self {
+    pub(crate) fn fitted_to(self, descriptors: u64) -> Self {
         let room = usize::try_from(descriptors.saturating_sub(RESERVED_DESCRIPTORS)).unwrap_or(usize::MAX);
         Self { max_connections: self.max_connections.min(room).max(MIN_CONNECTIONS), ..self }
     }
@@ -55,7 +55,7 @@ impl ServerLimits {
 
 /// Raises the soft `RLIMIT_NOFILE` to the hard limit (1024 soft is the common default, and idle clients could
 /// otherwise take every descriptor) and returns the soft limit now in force. Failure is logged, never fatal.
-pub fn raise_descriptor_limit() -> u64 {
+pub(crate) fn raise_descriptor_limit() -> u64 {
     use nix::sys::resource::{Resource, getrlimit, setrlimit};
     let (soft, hard) = match getrlimit(Resource::RLIMIT_NOFILE) {
         Ok(limits) => limits,
