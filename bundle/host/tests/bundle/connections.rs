@@ -113,3 +113,66 @@ async fn a_body_that_never_arrives_is_dropped_after_the_body_timeout() {
     assert!(!answer.starts_with("HTTP/1.1 2"), "a body that never arrived was accepted: {answer}");
     plugin.stop().await.unwrap();
 }
+
+/// Writes `head`, then one byte of `trickle` every 100 ms until the bundle closes the connection or `limit`
+/// passes; returns whether the bundle closed it.
+async fn trickle(plugin_socket: std::path::PathBuf, head: String, limit: Duration) -> bool {
+    let Ok(mut stream) = UnixStream::connect(&plugin_socket).await else { return true };
+    if stream.write_all(head.as_bytes()).await.is_err() {
+        return true;
+    }
+    let deadline = tokio::time::Instant::now() + limit;
+    while tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if stream.write_all(b"x").await.is_err() {
+            return true;
+        }
+    }
+    false
+}
+
+/// Load test: hundreds of idle, slowloris and slow-body clients at once (loopback Unix socket only, bounded in
+/// count and time) while `/health` and a member route keep answering; the slow ones are cut off by the timeouts.
+#[tokio::test]
+async fn health_and_members_answer_under_idle_and_slow_clients() {
+    raise_own_descriptor_limit();
+    let plugin = spawn_with(
+        options(Generation::B)
+            .env("TEMPS_BUNDLE_HEADER_TIMEOUT_MS", "1500")
+            .env("TEMPS_BUNDLE_BODY_TIMEOUT_MS", "1500")
+            .request_timeout(Duration::from_secs(5)),
+    )
+    .await;
+    let pid = plugin.pid().unwrap();
+    let baseline = open_descriptors(pid);
+    let _idle = idle_connections(&plugin, 400).await;
+    let limit = Duration::from_secs(6);
+    let socket = plugin.socket_path().to_owned();
+    let slowloris = (0..200).map(|_| {
+        tokio::spawn(trickle(socket.clone(), "GET /health HTTP/1.1\r\nHost: localhost\r\nX-A: ".into(), limit))
+    });
+    let body_head = format!(
+        "PATCH /deploy-pulse/settings HTTP/1.1\r\nHost: localhost\r\nx-temps-auth-signature: {}\r\n\
+         x-temps-user-id: 1\r\nx-temps-user-email: a@example.com\r\nx-temps-user-role: admin\r\n\
+         content-type: application/json\r\ncontent-length: 1048576\r\n\r\n",
+        plugin.secret()
+    );
+    let slow_bodies = (0..100).map(|_| tokio::spawn(trickle(socket.clone(), body_head.clone(), limit)));
+    let slow: Vec<_> = slowloris.chain(slow_bodies).collect();
+    for _ in 0..20 {
+        ok_json(&plugin.get("/health", &Caller::NoSecret).await.unwrap());
+        ok_json(&plugin.get("/hello/greeting", &Caller::admin()).await.unwrap());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut cut_off = 0;
+    for client in slow {
+        cut_off += usize::from(client.await.unwrap());
+    }
+    assert_eq!(cut_off, 300, "every slowloris and slow-body client was cut off before the test's 6 s limit");
+    // The idle connections are closed by the same header timeout; the bundle is back to its own descriptors.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let after = open_descriptors(pid);
+    assert!(after <= baseline + 8, "descriptors: {baseline} before, {after} after the slow clients");
+    ok_json(&plugin.get("/hello/greeting", &Caller::admin()).await.unwrap());
+    plugin.stop().await.unwrap();
+}
