@@ -35,14 +35,22 @@ pub(super) const NO_CACHE: &str = "no-cache";
 pub(super) const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 impl Assets {
-    /// Indexes every file of `dir`, recursively.
+    /// Indexes every file of `dir`, recursively; precompressed variants are served unless
+    /// `TEMPS_BUNDLE_UI_PRECOMPRESSED=0` (for previews that decompress but keep `Content-Encoding`, such as
+    /// upstream's `temps plugin dev`).
     pub(super) fn new(dir: &'static Dir<'static>) -> Self {
+        let precompressed = std::env::var("TEMPS_BUNDLE_UI_PRECOMPRESSED").map_or(true, |v| v.trim() != "0");
+        Self::with_precompressed(dir, precompressed)
+    }
+
+    /// [`Self::new`] with the choice made by the caller: without variants every answer is the identity bytes.
+    pub(super) fn with_precompressed(dir: &'static Dir<'static>, precompressed: bool) -> Self {
         let mut all: HashMap<String, &'static File<'static>> = HashMap::new();
         collect(dir, &mut all);
         let files = all
             .iter()
             .filter(|(path, _)| !is_variant_of_existing(path, &all))
-            .map(|(path, file)| (path.clone(), asset(path, file, &all)))
+            .map(|(path, file)| (path.clone(), asset(path, file, &all, precompressed)))
             .collect();
         Self { files }
     }
@@ -112,8 +120,15 @@ pub(super) fn content_type(path: &str) -> String {
     }
 }
 
-fn asset(path: &str, file: &'static File<'static>, all: &HashMap<String, &'static File<'static>>) -> Asset {
-    let sibling = |suffix: &str| all.get(&format!("{path}{suffix}")).map(|f| Variant::new(f.contents()));
+fn asset(
+    path: &str,
+    file: &'static File<'static>,
+    all: &HashMap<String, &'static File<'static>>,
+    precompressed: bool,
+) -> Asset {
+    let sibling = |suffix: &str| {
+        all.get(&format!("{path}{suffix}")).filter(|_| precompressed).map(|f| Variant::new(f.contents()))
+    };
     Asset {
         content_type: content_type(path),
         cache_control: cache_control(path),

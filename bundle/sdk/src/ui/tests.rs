@@ -231,3 +231,13 @@ async fn a_placeholder_tree_is_served_as_is() {
     assert_eq!(send(&PLACEHOLDER, Method::GET, "/ui/anything", &[]).await.status, StatusCode::OK);
     assert_eq!(send(&PLACEHOLDER, Method::GET, "/ui/assets/app-x.js", &[]).await.status, StatusCode::NOT_FOUND);
 }
+
+#[test]
+fn precompressed_variants_can_be_turned_off() {
+    use super::assets::Assets;
+    let js = "assets/app-abc123.js";
+    assert!(Assets::with_precompressed(&FIXTURE, true).get(js).unwrap().has_variants());
+    let plain = Assets::with_precompressed(&FIXTURE, false);
+    assert!(!plain.get(js).unwrap().has_variants(), "no br/gz variant is served, so no Content-Encoding either");
+    assert!(plain.get(&format!("{js}.br")).is_none(), "the variants stay unaddressable");
+}
