@@ -47,6 +47,8 @@ pub const EXPECTED_MEMBERS: &[&str] = &[
     "stuck",
     #[cfg(feature = "test-members")]
     "laggard",
+    #[cfg(feature = "test-members")]
+    "counter",
     // Synthetic members for `cargo xtask bench` (`bundle/bench-members`).
     #[cfg(feature = "bench-members-1")]
     "synth-000",

@@ -1,9 +1,12 @@
 //! Members that misbehave in the ways one process must survive (issue: isolation inside one process):
 //! `sleepy` has a route that never answers and one that busy-loops for 2 s on its worker, `stuck` has an event
-//! handler that never returns, `laggard` consumes events slowly and runs a background task the kill switch stops.
+//! handler that never returns, `laggard` consumes events slowly and runs a background task the kill switch stops,
+//! `counter` keeps up and counts the distinct events it got. The three subscribe to `domain.*`, which no other
+//! member does, so the backlog test's events cost nobody else memory.
 
-use std::sync::Arc;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Json;
@@ -49,7 +52,7 @@ async fn spin() -> Json<serde_json::Value> {
     Json(json!({ "spun_ms": start.elapsed().as_millis() as u64, "turns": turns }))
 }
 
-/// Subscribes to `project.*` and never returns from its event handler.
+/// Subscribes to `domain.*` and never returns from its event handler.
 #[derive(Default)]
 pub struct Stuck;
 
@@ -57,7 +60,7 @@ impl Plugin for Stuck {
     type State = ();
 
     fn manifest(&self) -> PluginManifest {
-        ManifestBuilder::new("stuck", "0.0.1").display_name("Stuck (test)").event("project.*").build()
+        ManifestBuilder::new("stuck", "0.0.1").display_name("Stuck (test)").event("domain.*").build()
     }
 
     async fn on_start(&self, _ctx: &Context) -> Result<(), BoxError> {
@@ -73,7 +76,7 @@ impl Plugin for Stuck {
     }
 }
 
-/// Takes 20 ms per `project.*` event (`GET /handled` counts them) and ticks a background task every 20 ms
+/// Takes 20 ms per `domain.*` event (`GET /handled` counts them) and ticks a background task every 20 ms
 /// (`GET /ticks`).
 #[derive(Default)]
 pub struct Laggard;
@@ -89,7 +92,7 @@ impl Plugin for Laggard {
     type State = LaggardState;
 
     fn manifest(&self) -> PluginManifest {
-        ManifestBuilder::new("laggard", "0.0.1").display_name("Laggard (test)").event("project.*").build()
+        ManifestBuilder::new("laggard", "0.0.1").display_name("Laggard (test)").event("domain.*").build()
     }
 
     async fn on_start(&self, ctx: &Context) -> Result<LaggardState, BoxError> {
@@ -130,6 +133,36 @@ impl Plugin for Laggard {
     }
 }
 
+/// Counts the distinct `domain.*` events it got (`GET /count`), keeping only their ids.
+#[derive(Default)]
+pub struct Counter;
+
+impl Plugin for Counter {
+    type State = Arc<Mutex<HashSet<String>>>;
+
+    fn manifest(&self) -> PluginManifest {
+        ManifestBuilder::new("counter", "0.0.1").display_name("Counter (test)").event("domain.*").build()
+    }
+
+    async fn on_start(&self, _ctx: &Context) -> Result<Self::State, BoxError> {
+        Ok(Arc::default())
+    }
+
+    fn router(&self, _ctx: &Context, state: Self::State) -> Router {
+        let count = |State(ids): State<Arc<Mutex<HashSet<String>>>>| async move {
+            Json(json!({ "count": ids.lock().map(|ids| ids.len()).unwrap_or_default() }))
+        };
+        Router::new().route("/count", get(count)).with_state(state)
+    }
+
+    async fn on_event(&self, _ctx: &Context, ids: &Self::State, event: PluginEvent) {
+        if let Ok(mut ids) = ids.lock() {
+            ids.insert(event.id);
+        }
+    }
+}
+
 temps_bundle_sdk::register!(Sleepy);
+temps_bundle_sdk::register!(Counter);
 temps_bundle_sdk::register!(Stuck);
 temps_bundle_sdk::register!(Laggard);

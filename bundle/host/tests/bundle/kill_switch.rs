@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use temps_bundle_devhost::{Caller, Generation, RunningPlugin, new_event};
 
-use crate::support::{assert_problem, event_ids, eventually, ok_json, options, spawn_with};
+use crate::support::{assert_problem, eventually, ok_json, options, spawn_with};
 
 async fn switch(plugin: &RunningPlugin, member: &str, action: &str) -> serde_json::Value {
     let mut request = http::Request::new(bytes::Bytes::new());
@@ -22,9 +22,9 @@ async fn ticks(plugin: &RunningPlugin) -> u64 {
     ok_json(&plugin.get("/laggard/ticks", &Caller::admin()).await.unwrap())["ticks"].as_u64().unwrap()
 }
 
-fn project_event() -> temps_bundle_devhost::PluginEvent {
-    let Some(data) = serde_json::json!({ "project_id": 3 }).as_object().cloned() else { unreachable!() };
-    new_event("project.updated", data)
+fn domain_event() -> temps_bundle_devhost::PluginEvent {
+    let Some(data) = serde_json::json!({ "domain_id": 3 }).as_object().cloned() else { unreachable!() };
+    new_event("domain.created", data)
 }
 
 #[tokio::test]
@@ -45,9 +45,8 @@ async fn a_disabled_member_is_off_until_enabled_even_across_a_restart() {
     assert_eq!(member_health(&manifest["bundle"], "laggard")["status"], "disabled");
 
     // Events: the other subscriber gets it, the disabled member does not.
-    let event = project_event();
-    assert!(plugin.fire_event(event.clone()).await.unwrap().delivered());
-    eventually(&plugin, "/tally/events", |b| event_ids(b).contains(&event.id)).await;
+    assert!(plugin.fire_event(domain_event()).await.unwrap().delivered());
+    eventually(&plugin, "/counter/count", |b| b["count"] == 1).await;
     plugin.stop().await.unwrap();
 
     let plugin = spawn_with(options(Generation::B).work_dir(work.path())).await;

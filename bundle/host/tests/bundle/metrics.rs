@@ -7,9 +7,9 @@ use temps_bundle_devhost::{Caller, Generation, PluginEvent, new_event};
 
 use crate::support::{assert_problem, ok_json, spawn};
 
-fn project_event() -> PluginEvent {
-    let Some(data) = serde_json::json!({ "project_id": 1 }).as_object().cloned() else { unreachable!() };
-    new_event("project.created", data)
+fn domain_event() -> PluginEvent {
+    let Some(data) = serde_json::json!({ "domain_id": 1 }).as_object().cloned() else { unreachable!() };
+    new_event("domain.created", data)
 }
 
 #[tokio::test]
@@ -20,7 +20,7 @@ async fn metrics_parse_as_prometheus_text_and_have_every_series() {
     assert_eq!(plugin.get("/boom/panic", &admin).await.unwrap().status.as_u16(), 500);
     ok_json(&plugin.get("/tally/projects", &admin).await.unwrap());
     ok_json(&plugin.get("/tally/environments", &admin).await.unwrap());
-    assert!(plugin.fire_event(project_event()).await.unwrap().delivered());
+    assert!(plugin.fire_event(domain_event()).await.unwrap().delivered());
     crate::support::eventually(&plugin, "/laggard/handled", |b| b["handled"] == 1).await;
 
     let response = plugin.get("/_bundle/metrics", &admin).await.unwrap();
