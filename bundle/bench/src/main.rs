@@ -6,6 +6,7 @@ mod artifact;
 mod bare;
 mod bins;
 mod counting;
+mod launcher;
 mod load;
 mod machine;
 mod memory;
@@ -46,12 +47,21 @@ enum Internal {
         #[arg(long)]
         socket: PathBuf,
     },
+    /// Section 6 alone: the GitHub-source launcher built for BINARY vs BINARY itself (Bun from the web workspace).
+    Launcher {
+        /// A bundle binary (e.g. target/release/temps-bundle).
+        binary: PathBuf,
+        /// Starts measured per kind (after one warm-up).
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.internal {
         Some(Internal::BareServer { socket }) => bare::serve(&socket),
+        Some(Internal::Launcher { binary, runs }) => launcher::main(&binary, runs),
         None => run::main(&cli.run),
     };
     match result {

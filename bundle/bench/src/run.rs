@@ -95,6 +95,16 @@ async fn run(args: &RunArgs) -> anyhow::Result<()> {
     report.rows.extend(sizes.rows());
     store(&mut report, "artifact", &sizes)?;
 
+    section("6 GitHub-source launcher");
+    match crate::launcher::workspace_bun() {
+        Some(bun) => {
+            let launcher = crate::launcher::measure(&bins.composite, &bun, profile.startup_runs).await?;
+            report.rows.extend(launcher.rows());
+            store(&mut report, "launcher", &launcher)?;
+        }
+        None => report.rows.push(Row::plain("6", "GitHub-source launcher", "no Bun: `npm ci` in web/")),
+    }
+
     report.notes.extend(method_notes(&profile, &errors));
     report.notes.push(format!("the run took {:.0} s (builds excluded)", started.elapsed().as_secs_f64()));
     print(&report.markdown());

@@ -78,6 +78,9 @@ impl GithubBuild {
 /// Copies `source`, checks it and builds it with Bun's two steps.
 pub async fn install_github(source: &Path, opts: &GithubInstall) -> Result<GithubBuild, DevHostError> {
     let fail = |detail: String| DevHostError::GithubInstall { folder: source.to_owned(), detail };
+    // Bun runs in the copy's folder: a relative path to it must not change meaning.
+    let bun = std::path::absolute(&opts.bun).map_err(|e| fail(format!("Bun at {}: {e}", opts.bun.display())))?;
+    let opts = &GithubInstall { bun, ..opts.clone() };
     let (name, version) = read_package(source).map_err(fail)?;
     if !source.join("src/index.ts").is_file() {
         return Err(fail("src/index.ts is missing (the host always builds src/index.ts)".into()));
@@ -102,7 +105,7 @@ pub async fn install_github(source: &Path, opts: &GithubInstall) -> Result<Githu
     let bun_version = run_bun(opts, build, &work, &["--version"]).await.map_err(fail)?.trim().to_owned();
     // Bun looks for a cross-compilation runtime at `<cache>/<target>-v<version>`.
     let runtime = cache.join(format!("{target}-v{bun_version}"));
-    std::os::unix::fs::symlink(std::path::absolute(&opts.bun).unwrap_or(opts.bun.clone()), &runtime)
+    std::os::unix::fs::symlink(&opts.bun, &runtime)
         .map_err(|e| fail(format!("cannot seed Bun's cache at {}: {e}", runtime.display())))?;
 
     run_bun(opts, build, &work, &["install", "--frozen-lockfile", "--ignore-scripts"]).await.map_err(fail)?;
@@ -207,4 +210,61 @@ async fn run_bun(opts: &GithubInstall, build: &Path, work: &Path, args: &[&str])
     }
     tracing::debug!(step = %shown, "done");
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(package: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("src")).unwrap();
+        std::fs::write(dir.path().join("src/index.ts"), "export {};\n").unwrap();
+        std::fs::write(dir.path().join("package.json"), package).unwrap();
+        dir
+    }
+
+    async fn refusal(source: &Path) -> String {
+        let build = tempfile::tempdir().unwrap();
+        let opts = GithubInstall::new("/nonexistent/bun", build.path().join("b"));
+        install_github(source, &opts).await.unwrap_err().to_string()
+    }
+
+    #[test]
+    fn the_plugin_name_is_temps_name_else_name() {
+        let dir = folder(r#"{"name":"pkg","version":"1.2.3","temps":{"name":"acme-tools"}}"#);
+        assert_eq!(read_package(dir.path()).unwrap(), ("acme-tools".to_owned(), "1.2.3".to_owned()));
+        let dir = folder(r#"{"name":"pkg","version":"1.2.3-rc.1"}"#);
+        assert_eq!(read_package(dir.path()).unwrap().0, "pkg");
+    }
+
+    #[tokio::test]
+    async fn what_the_host_refuses_is_refused_before_bun_runs() {
+        let dir = folder(r#"{"name":"pkg","version":"1.2"}"#);
+        assert!(refusal(dir.path()).await.contains("version `1.2` is not SemVer"));
+        let dir = folder(r#"{"name":"Not A Name","version":"1.0.0"}"#);
+        assert!(refusal(dir.path()).await.contains("plugin name `Not A Name`"));
+        let dir = folder(r#"{"name":"pkg","version":"1.0.0"}"#);
+        std::fs::remove_file(dir.path().join("src/index.ts")).unwrap();
+        assert!(refusal(dir.path()).await.contains("src/index.ts is missing"));
+        let dir = folder(r#"{"name":"pkg","version":"1.0.0"}"#);
+        std::fs::write(dir.path().join("package.json"), format!("{{\"pad\":\"{}\"}}", "x".repeat(70_000))).unwrap();
+        assert!(refusal(dir.path()).await.contains("at most 65536"));
+    }
+
+    #[test]
+    fn the_copy_refuses_symlinks_and_leaves_out_git_and_node_modules() {
+        let dir = folder(r#"{"name":"pkg","version":"1.0.0"}"#);
+        for skipped in [".git", "node_modules"] {
+            std::fs::create_dir_all(dir.path().join(skipped)).unwrap();
+            std::fs::write(dir.path().join(skipped).join("x"), "x").unwrap();
+        }
+        let out = tempfile::tempdir().unwrap();
+        copy_source(dir.path(), &out.path().join("a")).unwrap();
+        assert!(out.path().join("a/src/index.ts").is_file() && out.path().join("a/package.json").is_file());
+        assert!(!out.path().join("a/.git").exists() && !out.path().join("a/node_modules").exists());
+        std::os::unix::fs::symlink("package.json", dir.path().join("src/link")).unwrap();
+        let error = copy_source(dir.path(), &out.path().join("b")).unwrap_err();
+        assert!(error.contains("src/link is not a regular file or folder"), "{error}");
+    }
 }
