@@ -152,15 +152,10 @@ fn workspace_version(project: &Project) -> anyhow::Result<String> {
         .context("[workspace.package] has no version")
 }
 
-/// The protocol's version rule: 1–64 of `[A-Za-z0-9.+-]`.
+/// The protocol's version rule (`temps_bundle_protocol::names::check_version`).
 fn check_version(version: &str) -> anyhow::Result<()> {
-    let ok = !version.is_empty()
-        && version.len() <= 64
-        && version.bytes().all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(&b));
-    if !ok {
-        bail!("`{version}` is not a valid plugin version (1-64 of A-Z a-z 0-9 . + -)");
-    }
-    Ok(())
+    temps_bundle_protocol::names::check_version(version)
+        .map_err(|why| anyhow::anyhow!("`{version}` is not a valid plugin version: it {why}"))
 }
 
 fn default_display_name(name: &str) -> String {

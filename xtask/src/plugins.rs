@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
+use temps_bundle_protocol::names::check_member_name;
 
 use crate::project::Project;
 
@@ -18,9 +19,6 @@ pub struct Plugin {
     /// `plugins/<name>/`.
     pub dir: PathBuf,
 }
-
-/// Names the engine refuses for members (they collide with bundle routes).
-pub const RESERVED: &[&str] = &["ui", "health", "api", "assets", "plugins"];
 
 impl Plugin {
     /// The plugin's UI folder (`plugins/<name>/web/`), if it has one.
@@ -69,17 +67,12 @@ pub fn select(all: &[Plugin], selection: Option<&[String]>) -> anyhow::Result<Ve
     Ok(selected)
 }
 
-/// Checks a member name: `^[a-z0-9]+(-[a-z0-9]+)*$`, at most 64 characters, not reserved, not starting with `_`.
+/// Checks a member name with the engine's own rule (`temps_bundle_protocol::names::check_member_name`).
 pub fn validate_name(name: &str) -> anyhow::Result<()> {
-    let segments_ok =
-        name.split('-').all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
-    if name.is_empty() || name.len() > 64 || !segments_ok {
-        bail!("`{name}` is not a valid member name: use 1-64 lowercase letters, digits and single inner dashes");
+    match check_member_name(name) {
+        Ok(()) => Ok(()),
+        Err(why) => bail!("`{name}` is not a valid member name: it {why}"),
     }
-    if RESERVED.contains(&name) || name.starts_with('_') {
-        bail!("`{name}` is reserved (reserved: {}, and anything starting with `_`)", RESERVED.join(", "));
-    }
-    Ok(())
 }
 
 /// The `name = "…"` of the `[package]` table, read without a TOML parser (our manifests keep it on one line).

@@ -34,6 +34,19 @@ pub fn check_version(version: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Names a bundle member may not take: the bundle's own routes (`/ui/`, `/health`, …) or names Temps reserves.
+/// Anything starting with `_` is reserved too (`/_bundle/`, `/_events`, `/_temps/`).
+pub const RESERVED_MEMBER_NAMES: &[&str] = &["ui", "health", "api", "assets", "plugins"];
+
+/// Checks a member name: a valid plugin name ([`check_name`]) that is not reserved ([`RESERVED_MEMBER_NAMES`]).
+pub fn check_member_name(name: &str) -> Result<(), &'static str> {
+    check_name(name)?;
+    if RESERVED_MEMBER_NAMES.contains(&name) {
+        return Err("is reserved (reserved: ui, health, api, assets, plugins, and anything starting with '_')");
+    }
+    Ok(())
+}
+
 /// Checks an auth secret the way the official SDK does: `^[A-Za-z0-9_-]{32,256}$`.
 pub fn check_secret(secret: &str) -> Result<(), &'static str> {
     if secret.trim().is_empty() {
@@ -60,6 +73,16 @@ mod tests {
         for bad in ["", "-a", "a-", "a--b", "Hello", "a_b", "a.b", "ü", &"x".repeat(65)] {
             assert!(check_name(bad).is_err(), "{bad:?} should be rejected");
         }
+    }
+
+    #[test]
+    fn member_names() {
+        assert_eq!(check_member_name("notify"), Ok(()));
+        assert!(check_member_name("ui").is_err_and(|why| why.starts_with("is reserved")));
+        assert!(check_member_name("_bundle").is_err(), "a leading '_' is never a valid name");
+        assert!(check_member_name("Notify").is_err());
+        let listed = RESERVED_MEMBER_NAMES.join(", ");
+        assert!(check_member_name("api").is_err_and(|why| why.contains(&listed)), "the message lists them all");
     }
 
     #[test]

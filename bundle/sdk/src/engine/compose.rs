@@ -6,15 +6,12 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use temps_bundle_protocol::PluginManifest;
-use temps_bundle_protocol::names::{check_name, check_version};
+use temps_bundle_protocol::names::{check_member_name, check_version};
+use temps_bundle_protocol::{HostPermission, PluginManifest};
 
 use super::error::EngineError;
 use crate::plugin::Member;
 use crate::registry::registrations;
-
-/// Names a member may not take: they are the bundle's own routes, or the host's.
-pub(crate) const RESERVED_NAMES: &[&str] = &["ui", "health", "api", "assets", "plugins"];
 
 /// One validated member.
 #[derive(Clone)]
@@ -96,13 +93,17 @@ impl Composition {
 fn manifest_problems(package: &str, manifest: &PluginManifest) -> Vec<String> {
     let name = &manifest.name;
     let mut problems = Vec::new();
-    if let Err(why) = check_name(name) {
+    if let Err(why) = check_member_name(name) {
         problems.push(format!("member name {name:?} (package {package}) {why}"));
-    } else if RESERVED_NAMES.contains(&name.as_str()) || name.starts_with('_') {
-        problems.push(format!("member name {name:?} (package {package}) is reserved"));
     }
     if let Err(why) = check_version(&manifest.version) {
         problems.push(format!("member {name:?} version {:?} {why}", manifest.version));
+    }
+    // The builder only takes `HostPermission`s; a manifest written by hand can still carry a typo.
+    for permission in &manifest.host_permissions {
+        if let Err(unknown) = permission.parse::<HostPermission>() {
+            problems.push(format!("member {name:?} (package {package}): {unknown}"));
+        }
     }
     let paths = manifest.public_paths.iter().map(|p| ("public path", p));
     let nav = manifest.nav.iter().map(|n| ("nav path", &n.path));
@@ -174,6 +175,17 @@ pub(crate) mod tests {
         ] {
             assert!(text.contains(needle), "missing {needle:?} in {text}");
         }
+    }
+
+    #[test]
+    fn a_misspelled_host_permission_is_refused_with_the_valid_ones() {
+        let mut manifest = ManifestBuilder::new("a", "1").build();
+        manifest.host_permissions.push("project_read".into());
+        let text = problems(vec![member(manifest)], &["a"]);
+        assert!(
+            text.contains("member \"a\" (package test-package): unknown host permission \"project_read\" (valid: projects_read, environments_read, deployments_read, api_read, api_write, ai_generate, events_read)"),
+            "{text}"
+        );
     }
 
     #[test]
