@@ -1,6 +1,6 @@
 //! The publishable artifacts under `target/bundle/`, one per way onto a Temps host (`temps-install.md`):
-//! - `<name>-<version>-<platform>/` (executable, `manifest.json`, `SHA256SUMS`) and its `.tar.gz`: the drop-in
-//!   file of hosts A0–B1;
+//! - `<name>-<version>-<platform>/` (executable, `manifest.json`, the bill of materials, `SHA256SUMS`) and its
+//!   `.tar.gz`: the drop-in file of hosts A0–B1;
 //! - `<name>-<version>-github/`: the GitHub-source launcher folder of the newest hosts (`temps-bundle-release`);
 //! - with `--npm-scope`, `npm/`: the per-platform npm package and the registry-entry fields a publisher would
 //!   submit to Temps' signed registry. Nothing here claims to be installable from a registry by itself.
@@ -26,6 +26,8 @@ pub struct ArtifactSpec<'a> {
     pub launcher_env: &'a [(String, String)],
     /// The npm scope of the per-platform package; `None` writes no npm package.
     pub npm_scope: Option<&'a str>,
+    /// More files for the folder (name, contents), listed in `SHA256SUMS` too (the bill of materials).
+    pub extra_files: &'a [(&'a str, String)],
 }
 
 /// The paths written.
@@ -56,7 +58,11 @@ pub fn assemble(spec: &ArtifactSpec<'_>, out_dir: &Path) -> anyhow::Result<Artif
     std::fs::write(folder.join("manifest.json"), &manifest_text).context("writing manifest.json")?;
 
     let binary_sha256 = sha256_file(&executable)?;
-    let sums = format!("{binary_sha256}  {}\n{}  manifest.json\n", spec.name, sha256_hex(manifest_text.as_bytes()));
+    let mut sums = format!("{binary_sha256}  {}\n{}  manifest.json\n", spec.name, sha256_hex(manifest_text.as_bytes()));
+    for (name, text) in spec.extra_files {
+        std::fs::write(folder.join(name), text).with_context(|| format!("writing {name}"))?;
+        sums += &format!("{}  {name}\n", sha256_hex(text.as_bytes()));
+    }
     std::fs::write(folder.join("SHA256SUMS"), sums).context("writing SHA256SUMS")?;
 
     let tarball = out_dir.join(format!("{stem}.tar.gz"));
@@ -137,6 +143,7 @@ mod tests {
             manifest,
             launcher_env: &[],
             npm_scope: Some("acme"),
+            extra_files: &[],
         }
     }
 

@@ -1,21 +1,25 @@
 //! `cargo xtask bench`: builds what the benchmark measures — the UIs (when they can be built), the composite
-//! release binary with every plugin, one release build per synthetic member count (1, 10, 100; the host's
-//! `bench-members-*` features), with `--standalone` each plugin alone, and the harness — then runs the harness
-//! (`bundle/bench`), which prints the table and writes `target/bench/bench.{md,json}`.
+//! release binary with every plugin, one release build per synthetic member count (1, 10, 100), with
+//! `--standalone` each plugin alone, and the harness — then runs the harness (`bundle/bench`), which prints the
+//! table and writes `target/bench/bench.{md,json}`.
 //!
-//! Each variant of `temps-bundle` is its own release build of the same package, so each is copied out of
-//! `target/release/` into `target/bench/bin/` (names the harness expects: see `bundle/bench/src/bins.rs`) before
-//! the next build overwrites it. Nothing here is part of a release artifact.
+//! Every variant is a bundle file assembled here and built through `temps-bundle-file` (its own generated crate
+//! and binary, so builds never overwrite each other); the synthetic members come from one generated crate per
+//! count (`target/bench/synth/synth-<n>/`) registering `Synth<0>` … `Synth<n-1>` of `bundle/bench-members`. The
+//! binaries are copied into `target/bench/bin/` under the names the harness expects (`bundle/bench/src/bins.rs`).
+//! Nothing here is part of a release artifact.
 
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, bail};
+use temps_bundle_file::{BundleFile, Limits, Member, Source};
 
-use crate::plugins::{self, Plugin};
 use crate::project::Project;
 use crate::steps::Steps;
-use crate::{process, ui};
+use crate::{dev, plugins, process, ui};
 
 /// Arguments of `cargo xtask bench`.
 #[derive(Debug, clap::Args)]
@@ -23,17 +27,16 @@ pub struct BenchArgs {
     /// A smoke run: three interleaved rounds of ~1 s load phases and 3 start-ups per variant.
     #[arg(long)]
     pub quick: bool,
-    /// Also build each plugin alone (`--no-default-features --features <m>`) to compare binary sizes.
+    /// Also build each plugin alone to compare binary sizes.
     #[arg(long)]
     pub standalone: bool,
 }
 
-/// The synthetic member counts; `bench-members-<n>` is the host feature of each.
+/// The synthetic member counts (kept in step with `bundle/bench/src/bins.rs`).
 const SYNTH_COUNTS: [usize; 3] = [1, 10, 100];
 
 /// `cargo xtask bench`.
 pub fn run(project: &Project, args: &BenchArgs) -> anyhow::Result<()> {
-    let plugins = plugins::discover(project)?;
     let bin_dir = project.target().join("bench").join("bin");
     let mut steps = Steps::new("bench");
     // A UI that cannot be built (no npm, no network) only costs section 4 of the report, never the whole run.
@@ -42,25 +45,23 @@ pub fn run(project: &Project, args: &BenchArgs) -> anyhow::Result<()> {
         eprintln!("warning: {error:#}; the report says \"UI not built\" where no built UI exists");
     }
     steps.run("prepare target/bench/bin", || fresh_dir(&bin_dir))?;
-    let every_plugin: Vec<String> = plugins.iter().map(|p| p.name.clone()).collect();
-    let composite = Variant { features: every_plugin.clone(), members: every_plugin, file: "temps-bundle".into() };
-    steps.run("build the composite (every plugin)", || build_host(project, &composite, &bin_dir))?;
+    let mut composite = dev::dev_bundle(project, None)?;
+    composite.stem = "bench-all".to_owned();
+    steps.run("build the composite (every plugin)", || {
+        build_variant(project, &composite, &bin_dir.join("temps-bundle"))
+    })?;
     for n in SYNTH_COUNTS {
-        let synth = Variant {
-            features: vec![format!("bench-members-{n}")],
-            members: (0..n).map(|i| format!("synth-{i:03}")).collect(),
-            file: format!("temps-bundle-synth-{n}"),
-        };
-        steps.run(&format!("build {n} synthetic member(s)"), || build_host(project, &synth, &bin_dir))?;
+        let file = synth_bundle(project, &composite, n)?;
+        let copy = bin_dir.join(format!("temps-bundle-synth-{n}"));
+        steps.run(&format!("build {n} synthetic member(s)"), || build_variant(project, &file, &copy))?;
     }
     if args.standalone {
-        for Plugin { name, .. } in &plugins {
-            let alone = Variant {
-                features: vec![name.clone()],
-                members: vec![name.clone()],
-                file: format!("temps-bundle-only-{name}"),
-            };
-            steps.run(&format!("build {name} alone"), || build_host(project, &alone, &bin_dir))?;
+        for plugin in plugins::discover(project)? {
+            let mut alone = composite.clone();
+            alone.stem = format!("bench-only-{}", plugin.name);
+            alone.members.retain(|name, _| *name == plugin.name);
+            let copy = bin_dir.join(format!("temps-bundle-only-{}", plugin.name));
+            steps.run(&format!("build {} alone", plugin.name), || build_variant(project, &alone, &copy))?;
         }
     }
     let harness = steps.run("build the harness", || build_harness(project))?;
@@ -69,50 +70,41 @@ pub fn run(project: &Project, args: &BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One release build of `temps-bundle`: its features, the members it must host, and its file in the bin dir.
-struct Variant {
-    features: Vec<String>,
-    members: Vec<String>,
-    file: String,
+/// A release build of `file`, copied to `copy`.
+fn build_variant(project: &Project, file: &BundleFile, copy: &Path) -> anyhow::Result<()> {
+    let built = temps_bundle_file::build_with_workspace_lock(&project.workspace(), file, true)?;
+    std::fs::copy(&built, copy).with_context(|| format!("copying {} to {}", built.display(), copy.display()))?;
+    Ok(())
 }
 
-/// How often a build is repeated when the copied binary turns out to host other members.
-const BUILD_ATTEMPTS: usize = 3;
+/// The bundle of `n` synthetic members: a generated crate registering them, named once per member.
+fn synth_bundle(project: &Project, base: &BundleFile, n: usize) -> anyhow::Result<BundleFile> {
+    let dir = project.target().join("bench/synth").join(format!("synth-{n}"));
+    write_synth_crate(project, &dir, n)?;
+    let member = Member { source: Source::Path(dir), package: None, limits: Limits::default() };
+    let members: BTreeMap<String, Member> = (0..n).map(|i| (format!("synth-{i:03}"), member.clone())).collect();
+    Ok(BundleFile { stem: format!("bench-synth-{n}"), members, ..base.clone() })
+}
 
-/// `cargo build --release -p temps-bundle --no-default-features --features <features>`, then copies the binary and
-/// checks the members it hosts: another build in the same target dir may replace `target/release/temps-bundle`
-/// between our build and the copy (cargo's lock covers the build, not the copy), so a mismatch means build again.
-fn build_host(project: &Project, variant: &Variant, bin_dir: &Path) -> anyhow::Result<()> {
-    if variant.features.is_empty() {
-        bail!("no plugins under plugins/ to build a composite from");
+/// `Cargo.toml` and `src/lib.rs` registering `Synth<0>` … `Synth<n-1>` (rewritten only when they change).
+fn write_synth_crate(project: &Project, dir: &Path, n: usize) -> anyhow::Result<()> {
+    let root = project.root().display();
+    let manifest = format!(
+        "# Generated by `cargo xtask bench`.\n[package]\nname = \"temps-bundle-bench-synth-{n}\"\nversion = \"0.0.1\"\n\
+         edition = \"2024\"\npublish = false\n\n[dependencies]\ntemps-bundle-sdk = {{ path = \"{root}/bundle/sdk\" }}\n\
+         temps-bundle-bench-members = {{ path = \"{root}/bundle/bench-members\" }}\n"
+    );
+    let mut lib = format!("//! Generated by `cargo xtask bench`: {n} synthetic member(s).\n\n");
+    for i in 0..n {
+        let _ = writeln!(lib, "temps_bundle_sdk::register!(temps_bundle_bench_members::Synth<{i}>);");
     }
-    let copy = bin_dir.join(&variant.file);
-    for attempt in 1..=BUILD_ATTEMPTS {
-        let mut cargo = cargo(project);
-        let features = variant.features.join(",");
-        cargo.args(["build", "--release", "-p", "temps-bundle", "--no-default-features", "--features", &features]);
-        process::run(&mut cargo)?;
-        let built = release_binary(project, "temps-bundle")?;
-        std::fs::copy(&built, &copy).with_context(|| format!("copying {} to {}", built.display(), copy.display()))?;
-        let hosted = hosted_members(&copy)?;
-        if hosted == variant.members {
-            return Ok(());
+    for (path, text) in [(dir.join("Cargo.toml"), manifest), (dir.join("src/lib.rs"), lib)] {
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            std::fs::create_dir_all(path.parent().unwrap_or(dir))?;
+            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
         }
-        eprintln!(
-            "    attempt {attempt}: the copied binary hosts {hosted:?}, not {:?}; building again",
-            variant.members
-        );
     }
-    bail!("{} kept being replaced by another build; retry when no other release build runs", copy.display())
-}
-
-/// The members `binary manifest --compact` reports, in its (sorted) order.
-fn hosted_members(binary: &Path) -> anyhow::Result<Vec<String>> {
-    let text = process::stdout_of(Command::new(binary).args(["manifest", "--compact"]))?;
-    let manifest: serde_json::Value =
-        serde_json::from_str(&text).with_context(|| format!("`{} manifest` did not print JSON", binary.display()))?;
-    let members = manifest["bundle"]["members"].as_array().into_iter().flatten();
-    Ok(members.filter_map(|m| m["name"].as_str().map(str::to_owned)).collect())
+    Ok(())
 }
 
 fn build_harness(project: &Project) -> anyhow::Result<PathBuf> {

@@ -10,7 +10,7 @@ use anyhow::bail;
 use crate::plugins::Plugin;
 use crate::project::Project;
 use crate::steps::Steps;
-use crate::{invariants, npm, plugins, process, ui};
+use crate::{dev, invariants, npm, plugins, process, ui};
 
 /// Arguments of `cargo xtask ci`.
 #[derive(Debug, clap::Args)]
@@ -62,9 +62,8 @@ fn run_step(project: &Project, plugins: &[Plugin], name: &str) -> anyhow::Result
             process::run(cargo(project).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
         }
         "tests" => process::run(&mut test_command(project)),
-        "build binaries" => {
-            process::run(cargo(project).args(["build", "-p", "temps-bundle", "-p", "temps-bundle-devhost"]))
-        }
+        // The browser test drives the dev bundle (target/debug/temps-bundle-gen-dev) under the dev host.
+        "build binaries" => dev::build(project, &dev::dev_bundle(project, None)?).map(|_| ()),
         "browser test" => {
             let mut node = Command::new("node");
             node.args(["--test", "--test-reporter=spec", "e2e/browser.test.mjs"]).current_dir(project.web());

@@ -2,13 +2,16 @@
 //! - exactly one version of the plugin API crate (`temps-bundle-sdk`) in `Cargo.lock` — two would mean two
 //!   invisible `inventory` registries;
 //! - no plugin depends on another plugin (or on the host);
-//! - every plugin is wired into the host (a Cargo feature enabling it, its `use … as _;` and its
-//!   `EXPECTED_MEMBERS` entry) and has a UI that is a member of the web workspace and of its lockfile.
+//! - the repository's bundle files (`bundle/default.toml`, the host tests' `bundle/host/tests/host-tests.toml`)
+//!   parse and name only crates that exist;
+//! - every plugin has a UI that is a member of the web workspace and of its lockfile.
 
+use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, bail};
 use serde_json::Value;
+use temps_bundle_file::{BundleFile, Source};
 
 use crate::plugins::{self, Plugin};
 use crate::process;
@@ -16,10 +19,10 @@ use crate::project::Project;
 
 /// The plugin API crate.
 const SDK: &str = "temps-bundle-sdk";
-/// The host crate.
+/// The host tests' crate (which no plugin may depend on either).
 const HOST: &str = "temps-bundle";
-/// The host file that links the plugin crates and lists `EXPECTED_MEMBERS`.
-pub const HOST_MEMBERS_FILE: &str = "bundle/host/src/lib.rs";
+/// The repository's bundle files, relative to the root.
+const BUNDLE_FILES: &[&str] = &["bundle/default.toml", "bundle/host/tests/host-tests.toml"];
 
 /// Runs every check and reports all violations together.
 pub fn check(project: &Project) -> anyhow::Result<()> {
@@ -28,8 +31,9 @@ pub fn check(project: &Project) -> anyhow::Result<()> {
     let mut problems = Vec::new();
     problems.extend(one_sdk_version(&read(project, "Cargo.lock")?));
     problems.extend(no_plugin_dependencies(&metadata, &plugins));
-    problems.extend(host_features(&metadata, &plugins));
-    problems.extend(host_links(&read(project, HOST_MEMBERS_FILE)?, &plugins));
+    for file in BUNDLE_FILES {
+        problems.extend(bundle_file(&project.root().join(file)));
+    }
     let web_manifest: Value = serde_json::from_str(&read(project, "web/package.json")?).context("web/package.json")?;
     let web_lock: Value =
         serde_json::from_str(&read(project, "web/package-lock.json")?).context("web/package-lock.json")?;
@@ -72,36 +76,21 @@ fn no_plugin_dependencies(metadata: &Value, plugins: &[Plugin]) -> Vec<String> {
     problems
 }
 
-fn host_features(metadata: &Value, plugins: &[Plugin]) -> Vec<String> {
-    let features = package(metadata, HOST).map(|p| p["features"].clone()).unwrap_or(Value::Null);
-    plugins
+/// A bundle file must parse and each path member must be a crate.
+fn bundle_file(path: &Path) -> Vec<String> {
+    let file = match BundleFile::load(path) {
+        Ok(file) => file,
+        Err(error) => return vec![error.to_string()],
+    };
+    file.members
         .iter()
-        .filter_map(|plugin| {
-            let enables = features[&plugin.name]
-                .as_array()
-                .is_some_and(|list| list.iter().any(|f| f.as_str() == Some(&format!("dep:{}", plugin.package))));
-            (!enables).then(|| {
-                format!(
-                    "bundle/host/Cargo.toml has no feature `{0} = [\"dep:{1}\"]` (and optional dependency {1})",
-                    plugin.name, plugin.package
-                )
-            })
+        .filter_map(|(name, member)| match &member.source {
+            Source::Path(dir) if !dir.join("Cargo.toml").is_file() => {
+                Some(format!("{}: member `{name}`: {} has no Cargo.toml", path.display(), dir.display()))
+            }
+            _ => None,
         })
         .collect()
-}
-
-fn host_links(members_rs: &str, plugins: &[Plugin]) -> Vec<String> {
-    let mut problems = Vec::new();
-    for plugin in plugins {
-        let crate_name = plugin.package.replace('-', "_");
-        if !members_rs.contains(&format!("use {crate_name} as _;")) {
-            problems.push(format!("{HOST_MEMBERS_FILE} does not link {crate_name} (`use {crate_name} as _;`)"));
-        }
-        if !members_rs.contains(&format!("\"{}\",", plugin.name)) {
-            problems.push(format!("{HOST_MEMBERS_FILE}: EXPECTED_MEMBERS lacks \"{}\"", plugin.name));
-        }
-    }
-    problems
 }
 
 fn web_workspace(web_manifest: &Value, web_lock: &Value, plugins: &[Plugin]) -> Vec<String> {
@@ -186,18 +175,18 @@ mod tests {
     }
 
     #[test]
-    fn every_plugin_needs_a_host_feature_and_link() {
-        let metadata = json!({ "packages": [
-            { "name": "temps-bundle", "features": { "a": ["dep:temps-plugin-a"], "b": [] } },
-        ]});
-        let problems = host_features(&metadata, &[plugin("a"), plugin("b")]);
-        assert_eq!(problems.len(), 1);
-        assert!(problems[0].contains("`b = [\"dep:temps-plugin-b\"]`"), "{problems:?}");
-
-        let main =
-            "#[cfg(feature = \"a\")]\nuse temps_plugin_a as _;\nconst EXPECTED_MEMBERS: &[&str] = &[\n    \"a\",\n];";
-        assert!(host_links(main, &[plugin("a")]).is_empty());
-        assert_eq!(host_links(main, &[plugin("b")]).len(), 2);
+    fn bundle_files_must_parse_and_name_existing_crates() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("real")).unwrap();
+        std::fs::write(dir.path().join("real/Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+        let file = dir.path().join("b.toml");
+        let head = "[bundle]\nname = \"b\"\nversion = \"1.0.0\"\n";
+        std::fs::write(&file, format!("{head}[members.a]\npath = \"real\"\n")).unwrap();
+        assert!(bundle_file(&file).is_empty());
+        std::fs::write(&file, format!("{head}[members.a]\npath = \"gone\"\n")).unwrap();
+        assert!(bundle_file(&file)[0].contains("member `a`"), "{:?}", bundle_file(&file));
+        std::fs::write(&file, format!("{head}[members.a]\npaht = \"real\"\n")).unwrap();
+        assert!(bundle_file(&file)[0].contains("unknown field `paht`"), "{:?}", bundle_file(&file));
     }
 
     #[test]

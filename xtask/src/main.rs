@@ -1,8 +1,10 @@
 //! `cargo xtask`: the project's automation, in Rust so it runs wherever Cargo does.
 //!
-//! - `bundle`: build the selected plugin UIs and the shell, the release binary, and the publishable artifact;
+//! - `bundle [--config FILE]`: build a bundle file (default `bundle/default.toml`): member UIs, the generated host
+//!   crate, the release binary, the publishable artifact with its bill of materials;
 //! - `ui`: install web dependencies and build the UIs (the first two steps of `bundle`);
-//! - `new <name>`: scaffold a plugin and wire it into the host, the workspace and the web workspace;
+//! - `new <name> [--out DIR]`: scaffold a plugin under `plugins/` (and its UI in the web workspace), or a member
+//!   crate of its own outside this repository plus a bundle file for it;
 //! - `ci`: everything `.ci/run` checks (format, invariants, lints, tests, type checks, UI build, browser test);
 //! - `dev`: build the UIs and a debug bundle and run it under the dev host, with its console;
 //!
@@ -14,6 +16,8 @@ mod bundle;
 mod ci;
 mod dev;
 mod invariants;
+mod member_ui;
+mod new_outside;
 mod new_plugin;
 mod npm;
 mod platform;
@@ -39,14 +43,21 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Build the release binary with the selected plugins and assemble target/bundle/<name>-<version>-<platform>/.
+    /// Build a bundle file (default bundle/default.toml) and assemble target/bundle/<name>-<version>-<platform>/.
     Bundle(bundle::BundleArgs),
     /// Install web dependencies (when the lockfile changed) and build the UIs whose inputs changed.
     Ui(ui::UiArgs),
-    /// Scaffold plugins/<name>/ (crate + web UI) and wire it into the host, the workspace and the web workspace.
+    /// Scaffold plugins/<name>/ (crate + web UI, added to the web workspace), or with --out a member crate in its
+    /// own folder outside this repository plus a bundle file that bundles it.
     New {
         /// The plugin's member name: lowercase letters, digits and single dashes (`deploy-pulse`).
         name: String,
+        /// Scaffold into this new (or empty) folder instead, with the SDK by git.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// With --out: the temps-bundle git URL the crate depends on (default: a CHANGE-ME placeholder).
+        #[arg(long, requires = "out")]
+        sdk_git: Option<String>,
     },
     /// Run every check CI runs, in order, stopping at the first failure.
     Ci(ci::CiArgs),
@@ -72,7 +83,8 @@ fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Bundle(args) => bundle::run(&project, &args),
         Command::Ui(args) => ui::run(&project, &args),
-        Command::New { name } => new_plugin::run(&project, &name),
+        Command::New { name, out: None, .. } => new_plugin::run(&project, &name),
+        Command::New { name, out: Some(out), sdk_git } => new_outside::run(&project, &name, &out, sdk_git.as_deref()),
         Command::Ci(args) => ci::run(&project, &args),
         Command::Dev(args) => dev::run(&project, &args),
         Command::Bench(args) => bench::run(&project, &args),

@@ -1,6 +1,6 @@
 //! Plugin discovery (`plugins/*/Cargo.toml`) and member-name rules.
 //!
-//! A plugin's directory name is its member name, its host feature name and the key of its UI build.
+//! A plugin's directory name is its member name, its `[members.<name>]` key and the key of its UI build.
 
 use std::path::PathBuf;
 
@@ -12,7 +12,7 @@ use crate::project::Project;
 /// One plugin crate of the workspace.
 #[derive(Debug, Clone)]
 pub struct Plugin {
-    /// Member name = directory name = host feature name.
+    /// Member name = directory name.
     pub name: String,
     /// The Cargo package name (`temps-plugin-<name>`).
     pub package: String,

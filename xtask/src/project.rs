@@ -51,9 +51,14 @@ impl Project {
         self.web().join("shell")
     }
 
-    /// The host crate's folder (`bundle/host/`).
-    pub fn host(&self) -> PathBuf {
-        self.root.join("bundle/host")
+    /// The repository's release bundle file (`bundle/default.toml`).
+    pub fn default_bundle(&self) -> PathBuf {
+        self.root.join("bundle/default.toml")
+    }
+
+    /// What generated bundle crates share: this checkout (SDK, shell UI, profiles) and the target folder.
+    pub fn workspace(&self) -> temps_bundle_file::Workspace {
+        temps_bundle_file::Workspace { root: self.root.clone(), target: self.target.clone() }
     }
 
     /// Where the xtask keeps its stamps (hashes of inputs already processed).

@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use temps_bundle_build::PLACEHOLDER_MARKER;
 
 use crate::plugins::{self, Plugin};
 use crate::project::Project;
@@ -37,9 +38,6 @@ pub struct UiTarget {
     /// The folder with its `package.json` and `vite.config.ts`.
     pub dir: PathBuf,
 }
-
-/// The marker `temps-bundle-build` puts in its placeholder page: a `dist` holding it was never really built.
-const PLACEHOLDER_MARKER: &str = "temps-bundle-placeholder";
 
 /// `cargo xtask ui`.
 pub fn run(project: &Project, args: &UiArgs) -> anyhow::Result<()> {

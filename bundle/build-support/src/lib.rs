@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 
 pub use placeholder::PLACEHOLDER_HTML;
 
+/// The marker the placeholder page carries (a `<meta name>`): a `dist` holding it was never really built.
+pub const PLACEHOLDER_MARKER: &str = "temps-bundle-placeholder";
+
 /// For a plugin's `build.rs`: ensures `<crate>/web/dist` (see [`ensure_ui_dist_at`]).
 pub fn ensure_ui_dist() {
     ensure_ui_dist_at("web/dist");
@@ -35,4 +38,10 @@ pub fn ensure_ui_dist_at(dist: impl AsRef<Path>) {
         println!("cargo:warning=cannot prepare the UI folder {}: {error}", dist.display());
     }
     println!("cargo:rerun-if-changed={}", dist.display());
+}
+
+/// For tools (not build scripts): ensures `dist` exists with an `index.html`, writing the placeholder page if it has
+/// none. Prints nothing.
+pub fn ensure_placeholder(dist: &Path) -> std::io::Result<()> {
+    placeholder::ensure(dist)
 }

@@ -1,4 +1,4 @@
-//! Test-only members linked into `temps-bundle` by its `test-members` feature (enabled for its own tests only):
+//! Test-only members linked into the host tests' bundle (`bundle/host/tests/host-tests.toml`), never into a release:
 //! `boom` panics in a handler and in its event handler, `broken` fails in `on_start`, `slow` answers after a delay
 //! (for graceful shutdown), `tally` counts `project.*` events and makes channel calls (one declared, one not);
 //! [`isolation`] has the members that hang, spin and lag.

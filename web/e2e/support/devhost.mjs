@@ -11,7 +11,8 @@ export function binaries(root) {
   const target = process.env.CARGO_TARGET_DIR ?? path.join(root, "target");
   return {
     devhost: path.join(target, "debug", "temps-devhost"),
-    bundle: path.join(target, "debug", "temps-bundle"),
+    // The dev bundle (bundle/default.toml plus the example plugins), generated and built by the xtask.
+    bundle: path.join(target, "debug", "temps-bundle-gen-dev"),
     target,
   };
 }
@@ -23,7 +24,7 @@ export function binaries(root) {
 export async function startDevhost({ devhost, bundle, name, env = {}, timeoutMs = 60_000 }) {
   for (const binary of [devhost, bundle]) {
     if (!existsSync(binary)) {
-      throw new Error(`${binary} is missing: run \`cargo build -p temps-bundle -p temps-bundle-devhost\` first`);
+      throw new Error(`${binary} is missing: run \`cargo xtask ci --from 'build binaries'\` first`);
     }
   }
   const port = await freePort();

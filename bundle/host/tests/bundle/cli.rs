@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use crate::support::binary;
+use crate::support::{binary, expected_members};
 
 fn run(args: &[&str]) -> (bool, String, String) {
     let output = Command::new(binary()).args(args).output().unwrap();
@@ -16,7 +16,7 @@ fn manifest_prints_the_composite_without_starting_anything() {
     assert!(ok);
     let manifest: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(manifest["name"], "temps-bundle");
-    assert_eq!(manifest["bundle"]["members"].as_array().unwrap().len(), temps_bundle::EXPECTED_MEMBERS.len());
+    assert_eq!(manifest["bundle"]["members"].as_array().unwrap().len(), expected_members().len());
     let (ok, stdout, _) = run(&["manifest", "--member", "hello", "--compact"]);
     assert!(ok);
     assert_eq!(stdout.lines().count(), 1);

@@ -5,11 +5,9 @@ use temps_bundle_devhost::Generation;
 
 use crate::support::spawn;
 
-/// Every member this test binary links (the default plugins plus the test members), sorted as the engine sorts them.
-fn members() -> Vec<&'static str> {
-    let mut members = temps_bundle::EXPECTED_MEMBERS.to_vec();
-    members.sort_unstable();
-    members
+/// Every member of the test bundle file, sorted as the engine sorts them (the file's tables come sorted).
+fn members() -> Vec<String> {
+    crate::support::expected_members()
 }
 
 #[tokio::test]

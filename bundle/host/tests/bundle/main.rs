@@ -1,7 +1,9 @@
 //! Integration tests of the real `temps-bundle` binary, driven over its Unix socket by the dev host the way Temps
-//! drives it. The binary is built with the test-only members (`boom`, `broken`, `slow`, `tally`, `sleepy`, `stuck`, `laggard`) next to `hello`.
+//! drives it. The binary is built from `tests/host-tests.toml` (a bundle file): the test-only members (`boom`, `broken`,
+//! `slow`, `tally`, `sleepy`, `stuck`, `laggard`) next to `hello` and the production plugins.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "test helpers fail the test loudly")]
 
+mod bundle_files;
 mod channel;
 mod channel_limits;
 mod cli;

@@ -1,12 +1,50 @@
 //! Shared helpers: spawning the bundle under the dev host, and small assertions on problem documents.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use temps_bundle_devhost::{Generation, Response, RunningPlugin, SpawnOptions};
+use temps_bundle_file::{BundleFile, Workspace};
 
-/// The bundle binary Cargo built for these tests.
+/// The bundle file these tests run (test-only members next to hello and the production plugins).
+pub fn bundle_file() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/host-tests.toml")
+}
+
+/// The members the test bundle was built to host, from its bundle file.
+pub fn expected_members() -> Vec<String> {
+    BundleFile::load(&bundle_file()).unwrap().members.into_keys().collect()
+}
+
+/// The test bundle's binary, built on first use (debug profile, the repository's lock, shared target folder).
+///
+/// nextest runs every test in its own process: the first one of a run builds under a file lock and records the
+/// run's id beside the binary, the others find it and skip the (slow even when nothing changed) `cargo build`.
 pub fn binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_temps-bundle"))
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(build_test_bundle).clone()
+}
+
+fn build_test_bundle() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let ws = Workspace { root, target };
+    let bundles = ws.target.join("bundles");
+    std::fs::create_dir_all(&bundles).unwrap();
+    let lock = std::fs::File::create(bundles.join("host-tests.build-lock")).unwrap();
+    lock.lock().unwrap();
+    let stamp = bundles.join("host-tests.run-id");
+    let run_id = std::env::var("NEXTEST_RUN_ID").ok();
+    let built = ws.target.join("debug/temps-bundle-gen-host-tests");
+    if run_id.is_some() && std::fs::read_to_string(&stamp).ok() == run_id && built.is_file() {
+        return built;
+    }
+    let binary = match temps_bundle_file::build_debug(&ws, &bundle_file()) {
+        Ok(binary) => binary,
+        Err(error) => panic!("cannot build the test bundle: {error}"),
+    };
+    std::fs::write(&stamp, run_id.unwrap_or_default()).unwrap();
+    binary
 }
 
 /// Options for spawning the bundle; the channel is connected as a real host would.

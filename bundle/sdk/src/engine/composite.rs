@@ -6,6 +6,7 @@ use temps_bundle_protocol::{Capability, NavEntry, PluginManifest, UiManifest, Ui
 
 use super::compose::{Composition, MemberEntry};
 use super::{BuildInfo, BundleConfig};
+use crate::host::MemberSource;
 use crate::isolation::EffectiveLimits;
 
 /// The format version of the `bundle` key.
@@ -43,6 +44,8 @@ pub(crate) struct MemberSummary {
     pub nav: Vec<NavEntry>,
     /// The limits the member runs under (the bundle file's values, defaults filled in).
     pub limits: EffectiveLimits,
+    /// Where the member's crate came from (the bundle file's source, with the resolved git commit).
+    pub source: MemberSource,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -75,7 +78,9 @@ pub(crate) fn composite_manifest(config: &BundleConfig, set: &Composition) -> Co
             format: BUNDLE_FORMAT,
             members: members
                 .iter()
-                .map(|m| member_summary(m, EffectiveLimits::resolve(&config.limits_of(&m.name))))
+                .map(|m| {
+                    member_summary(m, EffectiveLimits::resolve(&config.limits_of(&m.name)), source_of(config, &m.name))
+                })
                 .collect(),
             build: config.build,
         },
@@ -92,7 +97,12 @@ fn nested_nav(member: &str, entry: &NavEntry) -> NavEntry {
     NavEntry { path: nested_path(member, &entry.path), ..entry.clone() }
 }
 
-fn member_summary(entry: &MemberEntry, limits: EffectiveLimits) -> MemberSummary {
+/// The source the bundle was built with for `name` (every composed member is in `config.members`).
+fn source_of(config: &BundleConfig, name: &str) -> MemberSource {
+    config.members.iter().find(|spec| spec.name == name).map_or(MemberSource::Path, |spec| spec.source)
+}
+
+fn member_summary(entry: &MemberEntry, limits: EffectiveLimits, source: MemberSource) -> MemberSummary {
     let m = &entry.manifest;
     let has_ui = entry.member.ui().is_some() || m.ui.is_some();
     MemberSummary {
@@ -108,6 +118,7 @@ fn member_summary(entry: &MemberEntry, limits: EffectiveLimits) -> MemberSummary
         public_paths: m.public_paths.iter().map(|p| nested_path(&entry.name, p)).collect(),
         nav: m.nav.iter().map(|n| nested_nav(&entry.name, n)).collect(),
         limits,
+        source,
         status: None,
         error: None,
     }
@@ -132,8 +143,14 @@ mod tests {
     fn config() -> BundleConfig {
         const ALPHA_LIMITS: MemberLimits =
             MemberLimits { request_timeout_ms: Some(5_000), event_backlog: Some(50), ..MemberLimits::DEFAULT };
-        const MEMBERS: &[MemberSpec] =
-            &[MemberSpec { limits: ALPHA_LIMITS, ..MemberSpec::path("alpha") }, MemberSpec::path("beta")];
+        const MEMBERS: &[MemberSpec] = &[
+            MemberSpec { limits: ALPHA_LIMITS, ..MemberSpec::path("alpha") },
+            MemberSpec {
+                name: "beta",
+                source: MemberSource::Git { url: "https://example.test/acme/beta", commit: "0123456789abcdef" },
+                limits: MemberLimits::DEFAULT,
+            },
+        ];
         BundleConfig {
             name: "acme-tools",
             version: "1.4.0",
