@@ -127,8 +127,13 @@ async fn members_from_a_folder_a_git_repository_and_this_repository_answer_with_
     assert!(ok, "the bundle was refused:\n{stderr}");
     assert!(tmp.path().join("outside-test.lock").is_file(), "the lock is written beside the bundle file");
     let found = artifacts("outside-test");
-    assert_eq!(found.len(), 3, "folder, tarball, registry entry: {found:?}");
-    let folder = found.iter().map(|n| target().join("bundle").join(n)).find(|p| p.is_dir()).unwrap();
+    assert_eq!(found.len(), 3, "folder, tarball, GitHub-source launcher folder: {found:?}");
+    let folder = found
+        .iter()
+        .filter(|n| !n.ends_with("-github"))
+        .map(|n| target().join("bundle").join(n))
+        .find(|p| p.is_dir())
+        .unwrap();
     let bom: Value = serde_json::from_str(&std::fs::read_to_string(folder.join("bom.cdx.json")).unwrap()).unwrap();
     assert_eq!(bom["bomFormat"], "CycloneDX");
     let names: Vec<&str> = bom["components"].as_array().unwrap().iter().filter_map(|c| c["name"].as_str()).collect();
