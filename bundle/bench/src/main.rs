@@ -6,6 +6,7 @@ mod artifact;
 mod bare;
 mod bins;
 mod counting;
+mod crawl;
 mod launcher;
 mod load;
 mod machine;

@@ -56,6 +56,8 @@ pub enum Target {
 pub enum Unit {
     Times,
     Millis,
+    PerSecond,
+    MiB,
 }
 
 impl Target {
@@ -67,6 +69,8 @@ impl Target {
         let bound = match unit {
             Unit::Times => times(bound),
             Unit::Millis => format!("{bound:.0} ms"),
+            Unit::PerSecond => format!("{bound:.0}/s"),
+            Unit::MiB => format!("{bound:.0} MiB"),
         };
         let mark = if measured.is_nan() {
             "?"

@@ -90,6 +90,11 @@ async fn run(args: &RunArgs) -> anyhow::Result<()> {
     store(&mut report, "requests", &load)?;
     errors.push(("3", load.iter().map(|v| v.errors).sum()));
 
+    section("6 crawl");
+    let crawl = crate::crawl::measure(&bins.composite, &profile).await?;
+    report.rows.extend(crawl.rows());
+    store(&mut report, "crawl", &crawl)?;
+
     section("5 artifact");
     let sizes = artifact::measure(&bins)?;
     report.rows.extend(sizes.rows());
