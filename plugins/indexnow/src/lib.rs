@@ -35,7 +35,17 @@ static UI: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/web/dist");
 
 /// The plugin type registered with the bundle.
 #[derive(Default)]
-pub struct IndexNow;
+pub struct IndexNow {
+    /// Replaces the operator's outbound policy (tests allow exactly their local site and receiver).
+    policy: Option<OutboundPolicy>,
+}
+
+impl IndexNow {
+    /// A member whose requests use `policy` instead of the operator's `TEMPS_BUNDLE_ALLOW_*` policy.
+    pub fn with_policy(policy: OutboundPolicy) -> Self {
+        Self { policy: Some(policy) }
+    }
+}
 
 impl Plugin for IndexNow {
     type State = IndexNowState;
@@ -52,7 +62,7 @@ impl Plugin for IndexNow {
     }
 
     async fn on_start(&self, ctx: &Context) -> Result<IndexNowState, BoxError> {
-        let state = open(ctx, OutboundPolicy::from_env()).await?;
+        let state = open(ctx, self.policy.clone().unwrap_or_else(OutboundPolicy::from_env)).await?;
         let worker_state = state.clone();
         ctx.spawn("submissions", move |_ctx| worker::run(worker_state.clone()));
         Ok(state)

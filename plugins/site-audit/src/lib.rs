@@ -32,7 +32,17 @@ static UI: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/web/dist");
 
 /// The plugin type registered with the bundle.
 #[derive(Default)]
-pub struct SiteAudit;
+pub struct SiteAudit {
+    /// Replaces the operator's outbound policy (tests allow exactly their local site).
+    policy: Option<OutboundPolicy>,
+}
+
+impl SiteAudit {
+    /// A member whose crawls use `policy` instead of the operator's `TEMPS_BUNDLE_ALLOW_*` policy.
+    pub fn with_policy(policy: OutboundPolicy) -> Self {
+        Self { policy: Some(policy) }
+    }
+}
 
 impl Plugin for SiteAudit {
     type State = AuditState;
@@ -49,7 +59,7 @@ impl Plugin for SiteAudit {
     }
 
     async fn on_start(&self, ctx: &Context) -> Result<AuditState, BoxError> {
-        let state = open(ctx, OutboundPolicy::from_env()).await?;
+        let state = open(ctx, self.policy.clone().unwrap_or_else(OutboundPolicy::from_env)).await?;
         let worker_state = state.clone();
         ctx.spawn("audits", move |_ctx| worker::run(worker_state.clone()));
         Ok(state)

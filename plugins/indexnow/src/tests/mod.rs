@@ -1,70 +1,54 @@
-//! indexnow in-process: the router (`oneshot`) over a real SQLite file, the worker against a local test site and
-//! a local IndexNow receiver (127.0.0.1 only).
+//! indexnow in-process through `temps_bundle_sdk::testing` (real SQLite file, the worker against a local test site
+//! and a local IndexNow receiver, 127.0.0.1 only).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
 mod site;
 
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 use temps_bundle_crawl::OutboundPolicy;
-use temps_bundle_sdk::protocol::headers;
-use temps_bundle_sdk::{Context, Plugin, PluginEvent};
-use tower::ServiceExt;
+use temps_bundle_sdk::testing::TestMember;
+use temps_bundle_sdk::{Plugin, PluginEvent};
 
 use crate::IndexNow;
 use crate::routes::ROUTES;
-use crate::state::IndexNowState;
 
-struct Member {
-    ctx: Context,
-    state: IndexNowState,
-    app: axum::Router,
-}
-
-/// The member with its worker, allowed to reach exactly 127.0.0.1, sending to `receiver`.
-async fn member(dir: &tempfile::TempDir, receiver: &site::Receiver) -> Member {
-    let ctx = temps_bundle_sdk::testing::context(&crate::IndexNow.manifest(), dir.path().to_owned());
-    let state = crate::open(&ctx, OutboundPolicy { allow_private: false, allow_hosts: vec!["127.0.0.1".into()] })
-        .await
-        .unwrap();
+/// The member started as the engine starts it (worker included), allowed to reach exactly 127.0.0.1, sending
+/// to `receiver`.
+async fn member(receiver: &site::Receiver) -> TestMember<IndexNow> {
+    let policy = OutboundPolicy { allow_private: false, allow_hosts: vec!["127.0.0.1".into()] };
+    let m = TestMember::start(IndexNow::with_policy(policy)).await;
     let patch = json!({
         "endpoint": receiver.endpoint(), "base_backoff_ms": 10,
         "discovery": { "requests_per_second": 0, "request_timeout_ms": 2000 }
     });
-    state.settings.patch(patch).await.unwrap();
-    let worker = state.clone();
-    ctx.spawn("submissions", move |_| crate::worker::run(worker.clone()));
-    let app = IndexNow.router(&ctx, state.clone());
-    Member { ctx, state, app }
+    m.state().settings.patch(patch).await.unwrap();
+    m
 }
 
-async fn call(
-    app: &axum::Router,
+/// One request as `role` (`None`: signed by the host, no user), through the engine's own dispatch.
+async fn call<P: Plugin>(
+    m: &TestMember<P>,
     method: &str,
     path: &str,
     role: Option<&str>,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut request = Request::builder().method(method).uri(path);
-    if let Some(role) = role {
-        request =
-            request.header(headers::USER_ID, "1").header(headers::USER_EMAIL, "a@b.c").header(headers::USER_ROLE, role);
-    }
-    let body = match body {
-        Some(json) => {
-            request = request.header("content-type", "application/json");
-            Body::from(json.to_string())
-        }
-        None => Body::empty(),
+    let client = match role {
+        Some("admin") => m.as_admin(),
+        Some(role) => m.as_role(role),
+        None => m.anonymous(),
     };
-    let response = app.clone().oneshot(request.body(body).unwrap()).await.unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    let body = body.unwrap_or(Value::Null);
+    let response = match method {
+        "GET" => client.get(path).await,
+        "PATCH" => client.patch(path, body).await,
+        _ => client.post(path, body).await,
+    };
+    let json = serde_json::from_slice(response.bytes()).unwrap_or(Value::Null);
+    (StatusCode::from_u16(response.status()).unwrap(), json)
 }
 
 fn deployed(id: &str, url: &str) -> PluginEvent {
@@ -78,7 +62,7 @@ fn deployed(id: &str, url: &str) -> PluginEvent {
 }
 
 /// Waits for the newest submission to finish and returns it.
-async fn latest_finished(app: &axum::Router) -> Value {
+async fn latest_finished(app: &TestMember<IndexNow>) -> Value {
     let started = Instant::now();
     loop {
         let (_, list) = call(app, "GET", "/submissions?limit=1", Some("user"), None).await;
@@ -91,7 +75,7 @@ async fn latest_finished(app: &axum::Router) -> Value {
     }
 }
 
-async fn generate_key(app: &axum::Router) -> String {
+async fn generate_key(app: &TestMember<IndexNow>) -> String {
     let (status, key) = call(app, "POST", "/key", Some("admin"), None).await;
     assert_eq!(status, StatusCode::OK, "{key}");
     key["key"].as_str().unwrap().to_owned()
@@ -99,18 +83,17 @@ async fn generate_key(app: &axum::Router) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_first_deploy_submits_every_page_and_the_next_only_what_changed() {
-    let dir = tempfile::tempdir().unwrap();
     let receiver = site::receiver().await;
     let site = site::site().await;
-    let m = member(&dir, &receiver).await;
-    m.state.settings.patch(json!({ "batch_size": 3 })).await.unwrap();
-    let key = generate_key(&m.app).await;
+    let m = member(&receiver).await;
+    m.state().settings.patch(json!({ "batch_size": 3 })).await.unwrap();
+    let key = generate_key(&m).await;
     site.serve_key(&key);
-    let (_, described) = call(&m.app, "GET", &format!("/key?site={}", site.url("/")), Some("user"), None).await;
+    let (_, described) = call(&m, "GET", &format!("/key?site={}", site.url("/")), Some("user"), None).await;
     assert_eq!(described["file_url"], site.url(&format!("/{key}.txt")));
 
-    IndexNow.on_event(&m.ctx, &m.state, deployed("d1", &site.url("/"))).await;
-    let first = latest_finished(&m.app).await;
+    m.event(deployed("d1", &site.url("/"))).await;
+    let first = latest_finished(&m).await;
     assert_eq!(first["status"], "submitted", "{first}");
     assert_eq!(
         (first["pages_found"].as_i64(), first["urls_submitted"].as_i64(), first["batches"].as_i64()),
@@ -124,89 +107,87 @@ async fn the_first_deploy_submits_every_page_and_the_next_only_what_changed() {
     // Two pages change; /dynamic renders differently but keeps its ETag.
     site.edit();
     receiver.clear();
-    IndexNow.on_event(&m.ctx, &m.state, deployed("d2", &site.url("/"))).await;
-    IndexNow.on_event(&m.ctx, &m.state, deployed("d2", &site.url("/"))).await;
-    let second = latest_finished(&m.app).await;
+    m.event(deployed("d2", &site.url("/"))).await;
+    m.event(deployed("d2", &site.url("/"))).await;
+    let second = latest_finished(&m).await;
     assert_eq!(
         (second["status"].as_str(), second["urls_submitted"].as_i64()),
         (Some("submitted"), Some(2)),
         "{second}"
     );
     assert_eq!(receiver.url_lists(&site), [vec!["/a", "/b"]]);
-    let (_, detail) = call(&m.app, "GET", &format!("/submissions/{}", second["id"]), Some("user"), None).await;
+    let (_, detail) = call(&m, "GET", &format!("/submissions/{}", second["id"]), Some("user"), None).await;
     assert_eq!(detail["urls"], json!([site.url("/a"), site.url("/b")]));
 
     receiver.clear();
-    IndexNow.on_event(&m.ctx, &m.state, deployed("d3", &site.url("/"))).await;
-    let third = latest_finished(&m.app).await;
+    m.event(deployed("d3", &site.url("/"))).await;
+    let third = latest_finished(&m).await;
     assert_eq!(third["status"], "nothing_changed", "{third}");
     assert!(receiver.url_lists(&site).is_empty());
-    let (_, list) = call(&m.app, "GET", "/submissions", Some("user"), None).await;
+    let (_, list) = call(&m, "GET", "/submissions", Some("user"), None).await;
     assert_eq!(list["submissions"].as_array().unwrap().len(), 3, "the redelivered d2 was one submission");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_key_or_key_file_blocks_submission() {
-    let dir = tempfile::tempdir().unwrap();
     let receiver = site::receiver().await;
     let site = site::site().await;
-    let m = member(&dir, &receiver).await;
+    let m = member(&receiver).await;
     let body = json!({ "url": site.url("/") });
-    assert_eq!(call(&m.app, "POST", "/submissions", Some("user"), Some(body.clone())).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(call(&m.app, "POST", "/submissions", Some("admin"), Some(body.clone())).await.0, StatusCode::ACCEPTED);
-    let blocked = latest_finished(&m.app).await;
+    assert_eq!(call(&m, "POST", "/submissions", Some("user"), Some(body.clone())).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(call(&m, "POST", "/submissions", Some("admin"), Some(body.clone())).await.0, StatusCode::ACCEPTED);
+    let blocked = latest_finished(&m).await;
     assert_eq!(blocked["status"], "blocked");
     assert!(blocked["reason"].as_str().unwrap().contains("no IndexNow key"), "{blocked}");
 
-    let key = generate_key(&m.app).await;
-    call(&m.app, "POST", "/submissions", Some("admin"), Some(body.clone())).await;
-    let blocked = latest_finished(&m.app).await;
+    let key = generate_key(&m).await;
+    call(&m, "POST", "/submissions", Some("admin"), Some(body.clone())).await;
+    let blocked = latest_finished(&m).await;
     assert_eq!(blocked["status"], "blocked");
     let reason = blocked["reason"].as_str().unwrap();
     assert!(reason.contains(&site.url(&format!("/{key}.txt"))) && reason.contains("404"), "{reason}");
-    let (_, check) = call(&m.app, "POST", "/key/check", Some("admin"), Some(json!({ "site": site.url("/") }))).await;
+    let (_, check) = call(&m, "POST", "/key/check", Some("admin"), Some(json!({ "site": site.url("/") }))).await;
     assert_eq!(check["ok"], false);
     site.serve_key_file(&key, "not-the-key");
-    let (_, check) = call(&m.app, "POST", "/key/check", Some("admin"), Some(json!({ "site": site.url("/") }))).await;
+    let (_, check) = call(&m, "POST", "/key/check", Some("admin"), Some(json!({ "site": site.url("/") }))).await;
     assert!(check["problem"].as_str().unwrap().contains("does not contain the key"), "{check}");
     assert!(receiver.bodies.lock().unwrap().is_empty(), "nothing was submitted");
     site.serve_key(&key);
-    let (_, check) = call(&m.app, "POST", "/key/check", Some("admin"), Some(json!({ "site": site.url("/") }))).await;
+    let (_, check) = call(&m, "POST", "/key/check", Some("admin"), Some(json!({ "site": site.url("/") }))).await;
     assert_eq!(check["ok"], true, "{check}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transient_answers_are_retried_and_other_4xx_are_not() {
-    let dir = tempfile::tempdir().unwrap();
     let receiver = site::receiver().await;
     let site = site::site().await;
-    let m = member(&dir, &receiver).await;
-    let key = generate_key(&m.app).await;
+    let m = member(&receiver).await;
+    let key = generate_key(&m).await;
     site.serve_key(&key);
 
     receiver.answer(&[403]);
-    call(&m.app, "POST", "/submissions", Some("admin"), Some(json!({ "url": site.url("/") }))).await;
-    let refused = latest_finished(&m.app).await;
+    call(&m, "POST", "/submissions", Some("admin"), Some(json!({ "url": site.url("/") }))).await;
+    let refused = latest_finished(&m).await;
     assert_eq!((refused["status"].as_str(), refused["attempts"].as_i64()), (Some("failed"), Some(1)), "{refused}");
     assert!(refused["reason"].as_str().unwrap().contains("403: the key is not valid"), "{refused}");
-    let (_, suggestions) = call(&m.app, "GET", "/suggestions", Some("user"), None).await;
+    let (_, suggestions) = call(&m, "GET", "/suggestions", Some("user"), None).await;
     assert_eq!(suggestions["suggestions"].as_array().unwrap().len(), 5, "{suggestions}");
     assert_eq!(suggestions["suggestions"][0]["reason"], "never submitted");
 
     receiver.clear();
     receiver.answer(&[429, 503]);
     let urls = json!({ "url": site.url("/"), "urls": [site.url("/c")] });
-    call(&m.app, "POST", "/submissions", Some("admin"), Some(urls)).await;
-    let retried = latest_finished(&m.app).await;
+    call(&m, "POST", "/submissions", Some("admin"), Some(urls)).await;
+    let retried = latest_finished(&m).await;
     assert_eq!((retried["status"].as_str(), retried["attempts"].as_i64()), (Some("submitted"), Some(3)), "{retried}");
     assert_eq!(receiver.url_lists(&site), [vec!["/c"], vec!["/c"], vec!["/c"]]);
-    let (_, suggestions) = call(&m.app, "GET", "/suggestions", Some("user"), None).await;
+    let (_, suggestions) = call(&m, "GET", "/suggestions", Some("user"), None).await;
     let urls: Vec<&str> =
         suggestions["suggestions"].as_array().unwrap().iter().map(|s| s["url"].as_str().unwrap()).collect();
     assert!(!urls.contains(&site.url("/c").as_str()) && urls.len() == 4, "{suggestions}");
 
     let (status, bad) = call(
-        &m.app,
+        &m,
         "POST",
         "/submissions",
         Some("admin"),

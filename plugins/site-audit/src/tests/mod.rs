@@ -1,64 +1,57 @@
-//! site-audit in-process: the router (`oneshot`) over a real SQLite file, the worker crawling a local test site.
+//! site-audit in-process through `temps_bundle_sdk::testing` (real SQLite file, the worker crawling a local test site).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
 mod site;
 
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 use temps_bundle_crawl::OutboundPolicy;
-use temps_bundle_sdk::protocol::headers;
+use temps_bundle_sdk::testing::TestMember;
 use temps_bundle_sdk::{Plugin, PluginEvent};
-use tower::ServiceExt;
 
 use crate::SiteAudit;
 use crate::routes::ROUTES;
-use crate::state::AuditState;
 
-/// The member with its worker running, allowed to reach exactly 127.0.0.1 (the test site).
-async fn member(dir: &tempfile::TempDir) -> (AuditState, axum::Router) {
-    let ctx = temps_bundle_sdk::testing::context(&SiteAudit.manifest(), dir.path().to_owned());
-    let state = crate::open(&ctx, OutboundPolicy { allow_private: false, allow_hosts: vec!["127.0.0.1".into()] })
+/// The member started as the engine starts it (worker included), allowed to reach exactly 127.0.0.1 (the test site).
+async fn member() -> TestMember<SiteAudit> {
+    let policy = OutboundPolicy { allow_private: false, allow_hosts: vec!["127.0.0.1".into()] };
+    let m = TestMember::start(SiteAudit::with_policy(policy)).await;
+    // Fast crawls: no rate limit, short timeouts.
+    m.state()
+        .settings
+        .patch(json!({ "limits": { "requests_per_second": 0, "request_timeout_ms": 2000 } }))
         .await
         .unwrap();
-    let worker = state.clone();
-    ctx.spawn("audits", move |_| crate::worker::run(worker.clone()));
-    // Fast crawls: no rate limit, short timeouts.
-    state.settings.patch(json!({ "limits": { "requests_per_second": 0, "request_timeout_ms": 2000 } })).await.unwrap();
-    let router = SiteAudit.router(&ctx, state.clone());
-    (state, router)
+    m
 }
 
-async fn call(
-    app: &axum::Router,
+/// One request as `role` (`None`: signed by the host, no user), through the engine's own dispatch.
+async fn call<P: Plugin>(
+    m: &TestMember<P>,
     method: &str,
     path: &str,
     role: Option<&str>,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut request = Request::builder().method(method).uri(path);
-    if let Some(role) = role {
-        request =
-            request.header(headers::USER_ID, "1").header(headers::USER_EMAIL, "a@b.c").header(headers::USER_ROLE, role);
-    }
-    let body = match body {
-        Some(json) => {
-            request = request.header("content-type", "application/json");
-            Body::from(json.to_string())
-        }
-        None => Body::empty(),
+    let client = match role {
+        Some("admin") => m.as_admin(),
+        Some(role) => m.as_role(role),
+        None => m.anonymous(),
     };
-    let response = app.clone().oneshot(request.body(body).unwrap()).await.unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    let body = body.unwrap_or(Value::Null);
+    let response = match method {
+        "GET" => client.get(path).await,
+        "PATCH" => client.patch(path, body).await,
+        _ => client.post(path, body).await,
+    };
+    let json = serde_json::from_slice(response.bytes()).unwrap_or(Value::Null);
+    (StatusCode::from_u16(response.status()).unwrap(), json)
 }
 
 /// Polls the report until the audit leaves `queued`/`running`.
-async fn finished(app: &axum::Router, id: i64, within: Duration) -> Value {
+async fn finished(app: &TestMember<SiteAudit>, id: i64, within: Duration) -> Value {
     let started = Instant::now();
     loop {
         let (status, report) = call(app, "GET", &format!("/audits/{id}"), Some("user"), None).await;
@@ -92,8 +85,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audits_find_exactly_the_problems_and_compare_with_the_previous_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_state, app) = member(&dir).await;
+    let app = member().await;
     let site = site::serve(Duration::ZERO).await;
     let body = json!({ "url": site.url("/") });
     assert_eq!(call(&app, "POST", "/audits", None, Some(body.clone())).await.0, StatusCode::UNAUTHORIZED);
@@ -168,8 +160,7 @@ async fn audits_find_exactly_the_problems_and_compare_with_the_previous_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_running_audit_is_cancelled_within_a_second() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_state, app) = member(&dir).await;
+    let app = member().await;
     let site = site::serve(Duration::from_secs(30)).await;
     let (_, audit) = call(&app, "POST", "/audits", Some("admin"), Some(json!({ "url": site.url("/") }))).await;
     let id = audit["id"].as_i64().unwrap();
@@ -195,7 +186,7 @@ async fn a_running_audit_is_cancelled_within_a_second() {
 #[tokio::test]
 async fn deployments_queue_audits_by_environment_once_per_event() {
     let dir = tempfile::tempdir().unwrap();
-    let ctx = temps_bundle_sdk::testing::context(&SiteAudit.manifest(), dir.path().to_owned());
+    let ctx = temps_bundle_sdk::testing::context(&SiteAudit::default().manifest(), dir.path().to_owned());
     let state = crate::open(&ctx, OutboundPolicy::default()).await.unwrap();
     let event = |id: &str, env: &str, url: &str| PluginEvent {
         id: id.into(),
@@ -204,22 +195,22 @@ async fn deployments_queue_audits_by_environment_once_per_event() {
         project_id: Some(7),
         data: json!({ "url": url, "environment_name": env, "deployment_id": 1 }).as_object().unwrap().clone(),
     };
-    SiteAudit.on_event(&ctx, &state, event("e1", "preview", "https://preview.example/")).await;
-    SiteAudit.on_event(&ctx, &state, event("e2", "Production", "https://www.example/")).await;
-    SiteAudit.on_event(&ctx, &state, event("e2", "Production", "https://www.example/")).await;
+    SiteAudit::default().on_event(&ctx, &state, event("e1", "preview", "https://preview.example/")).await;
+    SiteAudit::default().on_event(&ctx, &state, event("e2", "Production", "https://www.example/")).await;
+    SiteAudit::default().on_event(&ctx, &state, event("e2", "Production", "https://www.example/")).await;
     let audits = crate::report::list(state.db(), None, 10).await.unwrap();
     let seen: Vec<(&str, &str, Option<i64>)> =
         audits.iter().map(|a| (a.site.as_str(), a.trigger.as_str(), a.project_id)).collect();
     assert_eq!(seen, [("https://www.example", "deployment", Some(7))]);
     state.settings.patch(json!({ "on_deploy": "all" })).await.unwrap();
-    SiteAudit.on_event(&ctx, &state, event("e3", "preview", "https://preview.example/")).await;
+    SiteAudit::default().on_event(&ctx, &state, event("e3", "preview", "https://preview.example/")).await;
     assert_eq!(crate::report::list(state.db(), None, 10).await.unwrap().len(), 2);
 }
 
 #[tokio::test]
 async fn audits_left_running_are_interrupted_at_start() {
     let dir = tempfile::tempdir().unwrap();
-    let ctx = temps_bundle_sdk::testing::context(&SiteAudit.manifest(), dir.path().to_owned());
+    let ctx = temps_bundle_sdk::testing::context(&SiteAudit::default().manifest(), dir.path().to_owned());
     let state = crate::open(&ctx, OutboundPolicy::default()).await.unwrap();
     let row = crate::audits::queue(&state, "https://www.example/", Default::default()).await.unwrap();
     assert!(crate::audits::start(state.db(), row.id).await.unwrap());
