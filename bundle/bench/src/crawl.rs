@@ -1,4 +1,4 @@
-//! Section 6, crawl: site-audit crawling a local site of 10 000 pages (2 000 with `--quick`) with rate limiting off.
+//! Section 7, crawl: site-audit crawling a local site of 10 000 pages (2 000 with `--quick`) with rate limiting off.
 //! Pages per second over the wall time from `POST /audits` to the completed report (polled every 200 ms), and the
 //! bundle's peak RSS growth while it crawls (sampled every 50 ms against the RSS just before the audit). The site is served by this harness process on
 //! 127.0.0.1, so it shares the cores with the bundle under test; the bundle may reach exactly that address.

@@ -90,7 +90,7 @@ async fn run(args: &RunArgs) -> anyhow::Result<()> {
     store(&mut report, "requests", &load)?;
     errors.push(("3", load.iter().map(|v| v.errors).sum()));
 
-    section("6 crawl");
+    section("7 crawl");
     let crawl = crate::crawl::measure(&bins.composite, &profile).await?;
     report.rows.extend(crawl.rows());
     store(&mut report, "crawl", &crawl)?;
