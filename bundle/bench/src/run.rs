@@ -91,9 +91,14 @@ async fn run(args: &RunArgs) -> anyhow::Result<()> {
     errors.push(("3", load.iter().map(|v| v.errors).sum()));
 
     section("7 crawl");
-    let crawl = crate::crawl::measure(&bins.composite, &profile).await?;
-    report.rows.extend(crawl.rows());
-    store(&mut report, "crawl", &crawl)?;
+    // A failed crawl costs its own rows only, never the rest of the report.
+    match crate::crawl::measure(&bins.composite, &profile).await {
+        Ok(crawl) => {
+            report.rows.extend(crawl.rows());
+            store(&mut report, "crawl", &crawl)?;
+        }
+        Err(error) => report.rows.push(Row::plain("7", "crawl", format!("failed: {error:#}"))),
+    }
 
     section("5 artifact");
     let sizes = artifact::measure(&bins)?;
