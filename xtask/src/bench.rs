@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: builds what the benchmark measures — the UIs (when they can be built), the composite
 //! release binary with every plugin, one release build per synthetic member count (1, 10, 100), with
+//! `--attribution` the composite with its first 1, 2, … plugins by name (the memory attribution), with
 //! `--standalone` each plugin alone, and the harness — then runs the harness (`bundle/bench`), which prints the
 //! table and writes `target/bench/bench.{md,json}`.
 //!
@@ -30,6 +31,10 @@ pub struct BenchArgs {
     /// Also build each plugin alone to compare binary sizes.
     #[arg(long)]
     pub standalone: bool,
+    /// Also build the composite with its first 1, 2, … plugins (by name), for the memory attribution's
+    /// members-joining series (one release build per count).
+    #[arg(long)]
+    pub attribution: bool,
 }
 
 /// The synthetic member counts (kept in step with `bundle/bench/src/bins.rs`).
@@ -55,6 +60,15 @@ pub fn run(project: &Project, args: &BenchArgs) -> anyhow::Result<()> {
         let copy = bin_dir.join(format!("temps-bundle-synth-{n}"));
         steps.run(&format!("build {n} synthetic member(s)"), || build_variant(project, &file, &copy))?;
     }
+    // The memory attribution's series: the composite's first k members (by name), k = 1 … all - 1 (all = the
+    // composite itself).
+    if args.attribution {
+        for k in 1..composite.members.len() {
+            let first = first_members(&composite, k);
+            let copy = bin_dir.join(format!("temps-bundle-first-{k}"));
+            steps.run(&format!("build the first {k} plugin(s)"), || build_variant(project, &first, &copy))?;
+        }
+    }
     if args.standalone {
         for plugin in plugins::discover(project)? {
             let mut alone = composite.clone();
@@ -75,6 +89,14 @@ fn build_variant(project: &Project, file: &BundleFile, copy: &Path) -> anyhow::R
     let built = temps_bundle_file::build_with_workspace_lock(&project.workspace(), file, true)?;
     std::fs::copy(&built, copy).with_context(|| format!("copying {} to {}", built.display(), copy.display()))?;
     Ok(())
+}
+
+/// `composite` keeping its first `k` members (by name: the members are a sorted map).
+fn first_members(composite: &BundleFile, k: usize) -> BundleFile {
+    let mut first = composite.clone();
+    first.stem = format!("bench-first-{k}");
+    first.members = composite.members.iter().take(k).map(|(name, member)| (name.clone(), member.clone())).collect();
+    first
 }
 
 /// The bundle of `n` synthetic members: a generated crate registering them, named once per member.
@@ -131,6 +153,9 @@ fn invocation(args: &BenchArgs) -> String {
     }
     if args.standalone {
         line += " --standalone";
+    }
+    if args.attribution {
+        line += " --attribution";
     }
     line
 }

@@ -1,8 +1,9 @@
 //! The binaries under test, as `cargo xtask bench` leaves them in the bin dir, and the members each one hosts.
 //!
 //! File names (kept in step with `xtask/src/bench.rs`): `temps-bundle` (every real plugin),
-//! `temps-bundle-synth-<n>` (only the synthetic members, n = 1, 10, 100), `temps-bundle-only-<member>`
-//! (one plugin alone, built with `--standalone`).
+//! `temps-bundle-synth-<n>` (only the synthetic members, n = 1, 10, 100), `temps-bundle-first-<k>` (the first k
+//! plugins by name, k < all, for the memory attribution), `temps-bundle-only-<member>` (one plugin alone, built with
+//! `--standalone`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,6 +21,8 @@ pub struct Binaries {
     pub synth: Vec<(usize, PathBuf)>,
     /// `(member, binary)` for each plugin built alone, sorted by member.
     pub standalone: Vec<(String, PathBuf)>,
+    /// `(k, binary)` for the builds with the first k plugins, sorted by k.
+    pub first: Vec<(usize, PathBuf)>,
 }
 
 /// A member of a bundle binary, from its `manifest` command.
@@ -44,17 +47,20 @@ impl Binaries {
             .iter()
             .map(|&n| Ok((n, required(format!("temps-bundle-synth-{n}"))?)))
             .collect::<anyhow::Result<_>>()?;
-        let mut standalone = Vec::new();
+        let (mut standalone, mut first) = (Vec::new(), Vec::new());
         let entries = std::fs::read_dir(bin_dir).with_context(|| format!("reading {}", bin_dir.display()))?;
         for entry in entries {
             let path = entry?.path();
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
             if let Some(member) = name.strip_prefix("temps-bundle-only-") {
                 standalone.push((member.to_owned(), path.clone()));
+            } else if let Some(k) = name.strip_prefix("temps-bundle-first-").and_then(|k| k.parse::<usize>().ok()) {
+                first.push((k, path.clone()));
             }
         }
         standalone.sort();
-        Ok(Self { composite, synth, standalone })
+        first.sort();
+        Ok(Self { composite, synth, standalone, first })
     }
 }
 

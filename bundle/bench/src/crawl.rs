@@ -33,13 +33,13 @@ impl CrawlResult {
         let growth = self.rss_peak.saturating_sub(self.rss_before);
         vec![
             Row::plain(
-                "6",
+                "7",
                 format!("crawl: site-audit over {} local pages, no rate limit ({})", self.pages, self.status),
                 format!("{:.0} pages/s ({} pages in {:.1} s)", self.pages_per_second, self.pages, self.seconds),
             )
             .target(Target::AtLeast(300.0, Unit::PerSecond), self.pages_per_second),
             Row::plain(
-                "6",
+                "7",
                 "crawl: peak RSS growth of the bundle during the crawl",
                 format!("{} (from {} to {})", mib(growth), mib(self.rss_before), mib(self.rss_peak)),
             )

@@ -1,6 +1,10 @@
-//! The load generator: a fixed number of keep-alive HTTP/1.1 connections (hyper over a tokio `UnixStream`), each
+//! The load generator: a fixed number of concurrent HTTP/1.1 clients (hyper over a tokio `UnixStream`), each
 //! sending requests back to back, bounded by a duration *and* a request count. Requests finished during the warm-up
 //! are not counted; latency is measured per request from `send` to the last body byte.
+//!
+//! Two load shapes ([`Shape`]): keep-alive connections, and a new connection per request (what the Temps proxy
+//! does: it dials the plugin's socket for every request). With a connection per request the latency includes the
+//! connect and the HTTP/1.1 handshake, as it does for Temps.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -32,6 +36,26 @@ pub struct LoadSpec {
     pub duration: Duration,
     /// Upper bound on measured requests, whatever the duration.
     pub max_requests: u64,
+    pub shape: Shape,
+}
+
+/// How the clients use their connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Shape {
+    /// Each client keeps one connection open and sends request after request on it.
+    KeepAlive,
+    /// Each request on a fresh connection, closed after the answer (the Temps proxy's way).
+    ConnectionPerRequest,
+}
+
+impl Shape {
+    /// How the report names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Shape::KeepAlive => "keep-alive",
+            Shape::ConnectionPerRequest => "connection per request",
+        }
+    }
 }
 
 impl LoadSpec {
@@ -46,7 +70,13 @@ impl LoadSpec {
             warmup: profile.warmup,
             duration: profile.load,
             max_requests: profile.max_requests,
+            shape: Shape::KeepAlive,
         }
+    }
+
+    /// The same phase with another load shape.
+    pub fn shaped(self, shape: Shape) -> Self {
+        Self { shape, ..self }
     }
 }
 
@@ -111,49 +141,60 @@ struct ConnectionTally {
     responses: u64,
 }
 
-/// Connects (again after a failure) and sends requests until the phase ends.
+/// Sends requests until the phase ends: on one connection (opened again after a failure) or, with
+/// [`Shape::ConnectionPerRequest`], each on a new one whose connect and handshake count in its latency.
 async fn connection_loop(spec: Arc<LoadSpec>, shared: Arc<Shared>, index: usize) -> ConnectionTally {
     let mut tally = ConnectionTally::default();
     let mut next_path = index;
-    while Instant::now() < shared.stop_at {
-        let stream = match UnixStream::connect(&spec.socket).await {
-            Ok(stream) => CountingStream::new(stream, Arc::clone(&shared.wire_bytes)),
-            Err(_) => {
-                tally.errors += 1;
-                tokio::time::sleep(Duration::from_millis(10)).await;
-                continue;
-            }
-        };
-        let Ok((mut sender, connection)) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await else {
-            tally.errors += 1;
-            continue;
-        };
-        tokio::spawn(connection);
-        loop {
-            if Instant::now() >= shared.stop_at || shared.measured.load(Ordering::Relaxed) >= spec.max_requests {
-                return tally;
-            }
-            let path = &spec.paths[next_path % spec.paths.len()];
-            next_path += 1;
-            let sent = Instant::now();
-            match exchange(&mut sender, path, &spec.headers).await {
-                Ok(status) => {
-                    tally.responses += 1;
-                    if status != spec.expect {
-                        tally.errors += 1;
-                    } else if sent >= shared.measure_from {
-                        tally.latencies_ns.push(nanos(sent.elapsed()));
-                        shared.measured.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-                Err(_) => {
+    let mut open: Option<Sender> = None;
+    loop {
+        if Instant::now() >= shared.stop_at || shared.measured.load(Ordering::Relaxed) >= spec.max_requests {
+            return tally;
+        }
+        let path = &spec.paths[next_path % spec.paths.len()];
+        next_path += 1;
+        let mut sent = Instant::now();
+        let mut sender = match open.take() {
+            Some(sender) => sender,
+            None => match connect(&spec.socket, &shared.wire_bytes).await {
+                Some(sender) => sender,
+                None => {
                     tally.errors += 1;
-                    break;
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+        };
+        if spec.shape == Shape::KeepAlive {
+            // A kept-alive connection's (re)connect is not part of any request's cost.
+            sent = Instant::now();
+        }
+        match exchange(&mut sender, path, &spec.headers).await {
+            Ok(status) => {
+                tally.responses += 1;
+                if status != spec.expect {
+                    tally.errors += 1;
+                } else if sent >= shared.measure_from {
+                    tally.latencies_ns.push(nanos(sent.elapsed()));
+                    shared.measured.fetch_add(1, Ordering::Relaxed);
+                }
+                if spec.shape == Shape::KeepAlive {
+                    open = Some(sender);
                 }
             }
+            // The connection is dropped; the next request opens another.
+            Err(_) => tally.errors += 1,
         }
     }
-    tally
+}
+
+/// A new HTTP/1.1 connection over the socket, its bytes counted; `None` if connecting failed.
+async fn connect(socket: &Path, wire_bytes: &Arc<AtomicU64>) -> Option<Sender> {
+    let stream = CountingStream::new(UnixStream::connect(socket).await.ok()?, Arc::clone(wire_bytes));
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.ok()?;
+    // Ends, closing the socket, once `sender` is dropped and the last answer was read.
+    tokio::spawn(connection);
+    Some(sender)
 }
 
 type Sender = hyper::client::conn::http1::SendRequest<Empty<Bytes>>;

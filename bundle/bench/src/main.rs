@@ -3,10 +3,14 @@
 //! `bundle/bench/README.md` for what each section measures and how.
 
 mod artifact;
+mod attribution;
 mod bare;
 mod bins;
+mod busy;
 mod counting;
 mod crawl;
+mod event_stream;
+mod growth;
 mod launcher;
 mod load;
 mod machine;
@@ -17,6 +21,7 @@ mod profile;
 mod report;
 mod requests;
 mod run;
+mod soak;
 mod startup;
 mod stats;
 mod ui_assets;
@@ -56,6 +61,8 @@ enum Internal {
         #[arg(long, default_value_t = 10)]
         runs: usize,
     },
+    /// One server under steady load, its pid printed first (for attaching a profiler).
+    Soak(soak::SoakArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +70,7 @@ fn main() -> ExitCode {
     let result = match cli.internal {
         Some(Internal::BareServer { socket }) => bare::serve(&socket),
         Some(Internal::Launcher { binary, runs }) => launcher::main(&binary, runs),
+        Some(Internal::Soak(args)) => soak::main(&args),
         None => run::main(&cli.run),
     };
     match result {

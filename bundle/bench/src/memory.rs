@@ -94,6 +94,13 @@ impl MemoryResult {
             );
             rows.push(Row::versus(
                 "1",
+                format!("RSS {when}, anonymous / file-backed part: composite vs one split process"),
+                format!("{} / {}", mib(composite.anon), mib(composite.file)),
+                format!("{} / {}", mib(one.anon), mib(one.file)),
+                ratio(composite.anon as f64, one.anon as f64),
+            ));
+            rows.push(Row::versus(
+                "1",
                 format!("RSS {when}: composite vs {n} split process(es), summed"),
                 shown(composite),
                 shown(sum),

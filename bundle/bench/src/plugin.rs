@@ -16,12 +16,25 @@ pub struct Launch {
     pub bin: std::path::PathBuf,
     pub installed_name: String,
     pub member: Option<String>,
+    /// Gen B unless [`Launch::gen_a`] said otherwise.
+    pub generation: Generation,
 }
 
 impl Launch {
     /// The whole bundle, installed under its own name.
     pub fn composite(label: &str, bin: &Path) -> Self {
-        Self { label: label.to_owned(), bin: bin.to_owned(), installed_name: "temps-bundle".to_owned(), member: None }
+        Self {
+            label: label.to_owned(),
+            bin: bin.to_owned(),
+            installed_name: "temps-bundle".to_owned(),
+            member: None,
+            generation: Generation::B,
+        }
+    }
+
+    /// The same process started by a Gen A host (`--auth-secret` in argv, no launch config, no identities).
+    pub fn gen_a(self) -> Self {
+        Self { generation: Generation::A, ..self }
     }
 
     /// One member alone (`--member <m>`, installed under the member's name).
@@ -31,12 +44,13 @@ impl Launch {
             bin: bin.to_owned(),
             installed_name: member.to_owned(),
             member: Some(member.to_owned()),
+            generation: Generation::B,
         }
     }
 
     /// Spawn options as Temps would use them; `channel` says whether the platform channel is opened after `ready`.
     pub fn options(&self, channel: bool) -> SpawnOptions {
-        let options = SpawnOptions::new(&self.bin, Generation::B)
+        let options = SpawnOptions::new(&self.bin, self.generation)
             .plugin_name(&self.installed_name)
             .clear_env(true)
             .connect_channel(channel)
@@ -60,6 +74,24 @@ impl Launch {
 /// The process id of a running plugin.
 pub fn pid(plugin: &RunningPlugin) -> anyhow::Result<u32> {
     plugin.pid().context("the plugin process has already exited")
+}
+
+/// What the proxy of `plugin`'s host adds to a request from a signed-in admin: [`proxy_headers`] in Gen B; in Gen A
+/// only the plugin name and request id (Gen A proxies send no signature and no identity).
+pub fn host_headers(plugin: &RunningPlugin) -> anyhow::Result<HeaderMap> {
+    let mut map = proxy_headers(plugin.plugin_name(), plugin.secret())?;
+    if plugin.generation() == Generation::A {
+        for name in [
+            headers::AUTH_SIGNATURE,
+            headers::USER_ROLE,
+            headers::USER_PERMISSIONS,
+            headers::USER_ID,
+            headers::USER_EMAIL,
+        ] {
+            map.remove(name);
+        }
+    }
+    Ok(map)
 }
 
 /// What the Temps proxy (Gen B) adds to a request from a signed-in admin: plugin name, request id, the per-process

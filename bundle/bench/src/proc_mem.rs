@@ -9,6 +9,10 @@ pub struct Memory {
     pub rss: u64,
     /// `None` where the kernel has no `smaps_rollup` (before 4.14) or hides it.
     pub pss: Option<u64>,
+    /// The part of `rss` that is anonymous memory (heap, stacks: the process's own data), from `RssAnon`.
+    pub anon: u64,
+    /// The part of `rss` backed by files (the binary's code and read-only data, shared libraries), from `RssFile`.
+    pub file: u64,
 }
 
 impl Memory {
@@ -18,19 +22,26 @@ impl Memory {
         let status = std::fs::read_to_string(&status_path).with_context(|| format!("reading {status_path}"))?;
         let Some(rss) = kib_field(&status, "VmRSS:") else { bail!("{status_path} has no VmRSS line") };
         let pss = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok().and_then(|t| kib_field(&t, "Pss:"));
-        Ok(Self { rss, pss })
+        let anon = kib_field(&status, "RssAnon:").unwrap_or_default();
+        let file = kib_field(&status, "RssFile:").unwrap_or_default();
+        Ok(Self { rss, pss, anon, file })
     }
 
     /// The sum over several processes (`pss` only when every process has one).
     pub fn sum(all: &[Memory]) -> Memory {
-        Memory { rss: all.iter().map(|m| m.rss).sum(), pss: all.iter().map(|m| m.pss).sum::<Option<u64>>() }
+        Memory {
+            rss: all.iter().map(|m| m.rss).sum(),
+            pss: all.iter().map(|m| m.pss).sum::<Option<u64>>(),
+            anon: all.iter().map(|m| m.anon).sum(),
+            file: all.iter().map(|m| m.file).sum(),
+        }
     }
 
     /// The mean over several processes.
     pub fn mean(all: &[Memory]) -> Memory {
         let n = all.len().max(1) as u64;
         let sum = Memory::sum(all);
-        Memory { rss: sum.rss / n, pss: sum.pss.map(|p| p / n) }
+        Memory { rss: sum.rss / n, pss: sum.pss.map(|p| p / n), anon: sum.anon / n, file: sum.file / n }
     }
 }
 

@@ -21,6 +21,8 @@ pub struct Profile {
     pub startup_runs: usize,
     /// Pause before reading an idle process's memory.
     pub settle: Duration,
+    /// Events pushed per process in section 8.
+    pub stream_events: usize,
 }
 
 impl Profile {
@@ -36,6 +38,7 @@ impl Profile {
                 rounds: 3,
                 startup_runs: 3,
                 settle: Duration::from_millis(300),
+                stream_events: 2_000,
             },
             false => Self {
                 name: "full",
@@ -46,6 +49,7 @@ impl Profile {
                 rounds: 5,
                 startup_runs: 15,
                 settle: Duration::from_secs(2),
+                stream_events: 10_000,
             },
         }
     }

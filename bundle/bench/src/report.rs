@@ -92,6 +92,8 @@ pub struct Report {
     pub profile: Profile,
     pub started: String,
     pub rows: Vec<Row>,
+    /// Markdown blocks printed after the table (the growth charts).
+    pub charts: Vec<String>,
     pub notes: Vec<String>,
     /// Raw results by section, for the JSON file.
     pub raw: serde_json::Map<String, Value>,
@@ -126,6 +128,10 @@ impl Report {
                 "| {} | {} | {} | {} | {} | {} |\n",
                 row.section, row.what, row.value, row.baseline, row.ratio, row.target
             );
+        }
+        for chart in &self.charts {
+            out += "\n";
+            out += chart;
         }
         if !self.notes.is_empty() {
             out += "\n";

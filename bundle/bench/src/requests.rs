@@ -1,6 +1,8 @@
 //! Section 3, request cost: a trivial member route (`GET /synth-NNN/ping`) through the full stack — Gen B signature
 //! check, identity parsing, dispatch to the member with the prefix stripped, panic guard — at 1, 10 and 100 members
-//! (round robin over every member), against the bare axum baseline ([`crate::bare`]), all in the same run.
+//! (round robin over every member), against the bare axum baseline ([`crate::bare`]), all in the same run; on
+//! keep-alive connections and with a new connection per request (what the Temps proxy does), each against the bare
+//! server under the same shape; and the Gen A path (no signature, every caller anonymous) at 1 member.
 //! Variants are interleaved round by round so that drift on a shared machine hits them alike; medians are reported.
 
 use std::path::PathBuf;
@@ -9,9 +11,9 @@ use http::StatusCode;
 use temps_bundle_devhost::RunningPlugin;
 
 use crate::bare::BareServer;
-use crate::load::{self, LoadResult, LoadSpec};
+use crate::load::{self, LoadResult, LoadSpec, Shape};
 use crate::memory::shown;
-use crate::plugin::{Launch, pid, proxy_headers};
+use crate::plugin::{Launch, host_headers, pid, proxy_headers};
 use crate::proc_mem::Memory;
 use crate::profile::Profile;
 use crate::report::{Row, Target, Unit, micros, per_second, ratio};
@@ -23,6 +25,8 @@ pub struct VariantResult {
     pub label: String,
     /// 0 for the bare baseline.
     pub members: usize,
+    pub shape: Shape,
+    pub generation: Gen,
     pub requests_per_second: f64,
     pub p50_us: f64,
     pub p99_us: f64,
@@ -32,68 +36,131 @@ pub struct VariantResult {
     pub memory_loaded: Memory,
 }
 
+/// The protocol generation a variant was started with (the bare server has none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Gen {
+    None,
+    A,
+    B,
+}
+
 /// A process under load.
 enum Server {
     Bare(Box<BareServer>),
     Bundle(Box<RunningPlugin>),
 }
 
-/// Starts the bare server and one composite per synthetic build, then runs the interleaved rounds.
+/// One load variant: a process (shared by the shapes run against it) and how it is loaded.
+struct Planned {
+    label: String,
+    members: usize,
+    shape: Shape,
+    generation: Gen,
+    /// Index into the started processes.
+    server: usize,
+}
+
+/// Starts the bare server and one composite per synthetic build (plus a Gen A one of the 1-member build), then
+/// runs the interleaved rounds: every process under keep-alive load, and the bare server and every bundle also
+/// with a connection per request.
 pub async fn measure(synth: &[(usize, PathBuf)], profile: &Profile) -> anyhow::Result<Vec<VariantResult>> {
-    let mut variants = vec![("bare axum".to_owned(), 0, Server::Bare(Box::new(BareServer::start().await?)))];
+    let mut servers = vec![Server::Bare(Box::new(BareServer::start().await?))];
+    let mut planned = Vec::new();
+    for shape in [Shape::KeepAlive, Shape::ConnectionPerRequest] {
+        planned.push(Planned { label: "bare axum".to_owned(), members: 0, shape, generation: Gen::None, server: 0 });
+    }
     for (n, bin) in synth {
         let (plugin, _) = Launch::composite(&format!("{n} synthetic member(s)"), bin).start().await?;
-        variants.push((
-            format!("full stack, {n} member{}", if *n == 1 { "" } else { "s" }),
-            *n,
-            Server::Bundle(Box::new(plugin)),
-        ));
+        servers.push(Server::Bundle(Box::new(plugin)));
+        for shape in [Shape::KeepAlive, Shape::ConnectionPerRequest] {
+            let label = format!("full stack, {n} member{}", if *n == 1 { "" } else { "s" });
+            planned.push(Planned { label, members: *n, shape, generation: Gen::B, server: servers.len() - 1 });
+        }
+    }
+    if let Some((n, bin)) = synth.iter().find(|(n, _)| *n == 1) {
+        let (plugin, _) = Launch::composite("1 synthetic member, Gen A", bin).gen_a().start().await?;
+        servers.push(Server::Bundle(Box::new(plugin)));
+        let label = "full stack, 1 member, Gen A".to_owned();
+        planned.push(Planned {
+            label,
+            members: *n,
+            shape: Shape::KeepAlive,
+            generation: Gen::A,
+            server: servers.len() - 1,
+        });
     }
     tokio::time::sleep(profile.settle).await;
-    let mut specs = Vec::new();
     let mut idle = Vec::new();
-    for (_, members, server) in &variants {
-        specs.push(spec(server, *members, profile)?);
+    for server in &servers {
         idle.push(Memory::of(server_pid(server)?)?);
     }
-    let mut rounds: Vec<Vec<LoadResult>> = vec![Vec::new(); variants.len()];
+    let mut specs = Vec::new();
+    for plan in &planned {
+        specs.push(spec(&servers[plan.server], plan.members, profile)?.shaped(plan.shape));
+    }
+    let mut rounds: Vec<Vec<LoadResult>> = vec![Vec::new(); planned.len()];
     for round in 0..profile.rounds {
-        for offset in 0..variants.len() {
+        for offset in 0..planned.len() {
             // Rotate the order each round: no variant always runs first (or right after the heaviest one).
-            let index = (round + offset) % variants.len();
-            eprintln!("    load: {} (round {}/{})", variants[index].0, round + 1, profile.rounds);
+            let index = (round + offset) % planned.len();
+            let plan = &planned[index];
+            eprintln!("    load: {}, {} (round {}/{})", plan.label, plan.shape.label(), round + 1, profile.rounds);
             rounds[index].push(load::run(&specs[index]).await);
         }
     }
-    let mut results = Vec::new();
-    for (((label, members, server), rounds), memory_idle) in variants.into_iter().zip(rounds).zip(idle) {
-        let memory_loaded = Memory::of(server_pid(&server)?)?;
-        results.push(summarize(label, members, rounds, memory_idle, memory_loaded));
+    let mut loaded = Vec::new();
+    for server in &servers {
+        loaded.push(Memory::of(server_pid(server)?)?);
+    }
+    let results = planned
+        .into_iter()
+        .zip(rounds)
+        .map(|(plan, rounds)| {
+            summarize(
+                plan.label,
+                plan.members,
+                plan.shape,
+                plan.generation,
+                rounds,
+                idle[plan.server],
+                loaded[plan.server],
+            )
+        })
+        .collect();
+    for server in servers {
         stop(server).await;
     }
     Ok(results)
 }
 
-/// Rows: each variant's rate and latency, throughput vs bare, p99 at 100 vs 1 member, memory per member count.
+/// Rows: each variant's rate and latency, throughput vs bare under the same load shape, p99 at 100 vs 1 member,
+/// memory per member count.
 pub fn rows(results: &[VariantResult]) -> Vec<Row> {
-    let Some(bare) = results.iter().find(|r| r.members == 0) else { return Vec::new() };
-    let one = results.iter().find(|r| r.members == 1);
-    let mut rows = vec![Row::plain("3", "bare axum on a Unix socket (baseline)", latency_text(bare))];
+    let bare_of = |shape: Shape| results.iter().find(|r| r.members == 0 && r.shape == shape);
+    let Some(bare) = bare_of(Shape::KeepAlive) else { return Vec::new() };
+    let find = |members: usize, shape: Shape| {
+        results.iter().find(|r| r.members == members && r.shape == shape && r.generation == Gen::B)
+    };
+    let mut rows = vec![Row::plain("3", "bare axum on a Unix socket, keep-alive (baseline)", latency_text(bare))];
+    if let Some(bare) = bare_of(Shape::ConnectionPerRequest) {
+        rows.push(Row::plain("3", "bare axum, connection per request (baseline)", latency_text(bare)));
+    }
     for result in results.iter().filter(|r| r.members > 0) {
-        let throughput = ratio(result.requests_per_second, bare.requests_per_second);
+        let Some(baseline) = bare_of(result.shape) else { continue };
+        let throughput = ratio(result.requests_per_second, baseline.requests_per_second);
         let mut row = Row::versus(
             "3",
-            format!("{}: throughput vs bare axum", result.label),
+            format!("{}, {}: throughput vs bare axum ({})", result.label, result.shape.label(), result.shape.label()),
             latency_text(result),
-            per_second(bare.requests_per_second),
+            per_second(baseline.requests_per_second),
             throughput,
         );
-        if result.members == 1 {
+        if result.shape == Shape::KeepAlive && result.generation == Gen::B {
             row = row.target(Target::AtLeast(0.9, Unit::Times), throughput);
         }
         rows.push(row);
     }
-    if let (Some(one), Some(hundred)) = (one, results.iter().find(|r| r.members == 100)) {
+    if let (Some(one), Some(hundred)) = (find(1, Shape::KeepAlive), find(100, Shape::KeepAlive)) {
         let p99 = ratio(hundred.p99_us, one.p99_us);
         rows.push(
             Row::versus("3", "p99 latency: 100 members vs 1", micros(hundred.p99_us), micros(one.p99_us), p99)
@@ -131,8 +198,7 @@ fn spec(server: &Server, members: usize, profile: &Profile) -> anyhow::Result<Lo
         }
         Server::Bundle(plugin) => {
             let paths = (0..members).map(|i| format!("/synth-{i:03}/ping")).collect();
-            let headers = proxy_headers(plugin.plugin_name(), plugin.secret())?;
-            LoadSpec::new(plugin.socket_path(), paths, headers, StatusCode::OK, profile)
+            LoadSpec::new(plugin.socket_path(), paths, host_headers(plugin)?, StatusCode::OK, profile)
         }
     })
 }
@@ -140,6 +206,8 @@ fn spec(server: &Server, members: usize, profile: &Profile) -> anyhow::Result<Lo
 fn summarize(
     label: String,
     members: usize,
+    shape: Shape,
+    generation: Gen,
     rounds: Vec<LoadResult>,
     memory_idle: Memory,
     memory_loaded: Memory,
@@ -148,6 +216,8 @@ fn summarize(
     VariantResult {
         label,
         members,
+        shape,
+        generation,
         requests_per_second: of(|r| r.requests_per_second),
         p50_us: of(|r| r.p50_us),
         p99_us: of(|r| r.p99_us),

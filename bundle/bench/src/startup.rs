@@ -1,9 +1,10 @@
 //! Section 2, start-up: spawn → ready line, and spawn → first successful member request, median over repeated
 //! spawns (one unmeasured warm-up spawn first, so every variant starts with the binary in the page cache).
 //!
-//! The platform channel is not opened in these runs, so "ready" ends exactly at the ready line (the dev host opens
-//! the channel after reading it, which would add its own connect time). Each process is then SIGKILLed, as Temps
-//! stops plugins.
+//! In most runs the platform channel is not opened, so "ready" ends exactly at the ready line. The `channel`
+//! variants do what a Gen B host does after `ready` — open the channel WebSocket — and their "ready" ends when the
+//! channel is connected (the moment a Gen B host considers the plugin up). Each process is then SIGKILLed, as
+//! Temps stops plugins.
 
 use std::time::{Duration, Instant};
 
@@ -24,6 +25,8 @@ pub struct Variant {
     pub members: usize,
     /// A member route, e.g. `/synth-000/ping` (composite) or `/health` (split).
     pub probe: String,
+    /// Whether the platform channel is opened after `ready` (the timing to "ready" then ends when it is connected).
+    pub channel: bool,
 }
 
 /// Medians of one variant, with every sample.
@@ -31,6 +34,7 @@ pub struct Variant {
 pub struct StartupResult {
     pub label: String,
     pub members: usize,
+    pub channel: bool,
     pub ready_ms: f64,
     pub first_request_ms: f64,
     pub ready_samples_ms: Vec<f64>,
@@ -50,11 +54,28 @@ pub async fn measure(variant: &Variant, runs: usize) -> anyhow::Result<StartupRe
     Ok(StartupResult {
         label: variant.launch.label.clone(),
         members: variant.members,
+        channel: variant.channel,
         ready_ms: median(&ready),
         first_request_ms: median(&first),
         ready_samples_ms: ready,
         first_request_samples_ms: first,
     })
+}
+
+/// Rows: spawn → channel connected vs spawn → ready line, for each variant measured both ways.
+pub fn channel_rows(with_channel: &[StartupResult], without: &[StartupResult]) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for connected in with_channel {
+        let Some(plain) = without.iter().find(|s| s.label == connected.label) else { continue };
+        rows.push(Row::versus(
+            "2",
+            format!("spawn → platform channel connected vs → ready line: {}", connected.label),
+            millis(connected.ready_ms),
+            millis(plain.ready_ms),
+            ratio(connected.ready_ms, plain.ready_ms),
+        ));
+    }
+    rows
 }
 
 /// Rows: the composite vs one split process (their mean), and 10 and 100 synthetic members vs 1.
@@ -106,7 +127,7 @@ pub fn rows(composite: &StartupResult, splits: &[StartupResult], synth: &[Startu
 /// One spawn: time to the ready line, then to the first 2xx on the probe; SIGKILL.
 async fn once(variant: &Variant) -> anyhow::Result<(Duration, Duration)> {
     let started = Instant::now();
-    let plugin = RunningPlugin::spawn(variant.launch.options(false))
+    let plugin = RunningPlugin::spawn(variant.launch.options(variant.channel))
         .await
         .with_context(|| format!("starting {}", variant.launch.label))?;
     let to_ready = started.elapsed();
