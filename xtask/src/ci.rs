@@ -10,7 +10,7 @@ use anyhow::bail;
 use crate::plugins::Plugin;
 use crate::project::Project;
 use crate::steps::Steps;
-use crate::{dev, invariants, npm, plugins, process, ui};
+use crate::{codegen, dev, invariants, npm, plugins, process, ui};
 
 /// Arguments of `cargo xtask ci`.
 #[derive(Debug, clap::Args)]
@@ -27,6 +27,7 @@ const STEPS: &[&str] = &[
     "npm ci",
     "typescript",
     "build UIs",
+    "codegen --check",
     "clippy",
     "tests",
     "build binaries",
@@ -58,6 +59,7 @@ fn run_step(project: &Project, plugins: &[Plugin], name: &str) -> anyhow::Result
         "npm ci" => npm::install(project, plugins),
         "typescript" => ui::typecheck_all(project, plugins),
         "build UIs" => ui::build_all(project, &ui::targets(project, plugins), false),
+        "codegen --check" => codegen::run(project, true),
         "clippy" => {
             process::run(cargo(project).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
         }

@@ -5,6 +5,8 @@
 //! - `ui`: install web dependencies and build the UIs (the first two steps of `bundle`);
 //! - `new <name> [--out DIR]`: scaffold a plugin under `plugins/` (and its UI in the web workspace), or a member
 //!   crate of its own outside this repository plus a bundle file for it;
+//! - `codegen [--check]`: regenerate (or check) the files generated from Rust types: each plugin's `openapi.json`
+//!   and its UI's TypeScript API types;
 //! - `ci`: everything `.ci/run` checks (format, invariants, lints, tests, type checks, UI build, browser test);
 //! - `dev`: build the UIs and a debug bundle and run it under the dev host, with its console;
 //!
@@ -14,6 +16,7 @@ mod artifact;
 mod bench;
 mod bundle;
 mod ci;
+mod codegen;
 mod dev;
 mod invariants;
 mod member_ui;
@@ -59,6 +62,12 @@ enum Command {
         #[arg(long, requires = "out")]
         sdk_git: Option<String>,
     },
+    /// Regenerate each plugin's openapi.json and its UI's web/src/api.gen.ts from the Rust types.
+    Codegen {
+        /// Write nothing; fail naming the first generated file that differs from what the code generates.
+        #[arg(long)]
+        check: bool,
+    },
     /// Run every check CI runs, in order, stopping at the first failure.
     Ci(ci::CiArgs),
     /// Build the UIs and a debug bundle, then run it under the dev host (a Temps simulator) with its console.
@@ -85,6 +94,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Ui(args) => ui::run(&project, &args),
         Command::New { name, out: None, .. } => new_plugin::run(&project, &name),
         Command::New { name, out: Some(out), sdk_git } => new_outside::run(&project, &name, &out, sdk_git.as_deref()),
+        Command::Codegen { check } => codegen::run(&project, check),
         Command::Ci(args) => ci::run(&project, &args),
         Command::Dev(args) => dev::run(&project, &args),
         Command::Bench(args) => bench::run(&project, &args),

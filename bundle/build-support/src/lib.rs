@@ -11,6 +11,7 @@
 //! }
 //! ```
 
+pub mod codegen;
 mod placeholder;
 
 use std::path::{Path, PathBuf};

@@ -5,13 +5,14 @@
 use serde::Serialize;
 use temps_bundle_sdk::channel::Temps;
 use temps_bundle_store::Store;
+use utoipa::ToSchema;
 
 use crate::error::PulseError;
 use crate::repository::{self, Change, Project};
 use crate::{caps, lifecycle};
 
 /// What one backfill did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct BackfillReport {
     pub projects: u32,
     pub deployments_seen: u32,
@@ -22,7 +23,7 @@ pub struct BackfillReport {
     pub errors: Vec<ProjectFailure>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ProjectFailure {
     pub project_id: i64,
     pub message: String,

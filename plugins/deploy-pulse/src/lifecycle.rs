@@ -19,6 +19,16 @@ pub const CANCELLED: &str = "cancelled";
 /// Created but not finished (the host's `pending`, `building`, `running`, …).
 pub const RUNNING: &str = "running";
 
+/// The four outcomes as the API describes them (the stored and served values are the constants above).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DeploymentState {
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
 /// See [`Deployment::environment_key`].
 pub type EnvironmentKey<'a> = (Option<i64>, Option<&'a str>);
 
@@ -279,6 +289,14 @@ mod tests {
         assert_eq!(once.lead_time_ms(), Some(360_000), "succeeded_at comes from finished_at");
         assert_eq!(once.url.as_deref(), Some("https://x"));
         assert_eq!(once.host_state.as_deref(), Some("completed"));
+    }
+
+    #[test]
+    fn the_described_states_are_the_stored_ones() {
+        let described =
+            [DeploymentState::Running, DeploymentState::Succeeded, DeploymentState::Failed, DeploymentState::Cancelled]
+                .map(|state| serde_json::to_value(state).unwrap());
+        assert_eq!(described, [RUNNING, SUCCEEDED, FAILED, CANCELLED].map(Value::from));
     }
 
     #[test]

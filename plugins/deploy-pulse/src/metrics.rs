@@ -18,8 +18,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use temps_bundle_store::timestamp::{self, DAY_MS};
+use utoipa::ToSchema;
 
-use crate::lifecycle::{CANCELLED, Deployment, EnvironmentKey, FAILED, SUCCEEDED};
+use crate::lifecycle::{CANCELLED, Deployment, DeploymentState, EnvironmentKey, FAILED, SUCCEEDED};
 
 /// A window of `days` days ending at `end` (Unix ms, inclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +41,7 @@ impl Window {
 }
 
 /// The metrics of one project or one environment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Metrics {
     pub deployments: u32,
     pub succeeded: u32,
@@ -55,7 +56,7 @@ pub struct Metrics {
     pub streak: Option<Streak>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct RestoreStats {
     pub incidents: u32,
     pub restored: u32,
@@ -64,7 +65,7 @@ pub struct RestoreStats {
     pub median_seconds: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct LeadTimeStats {
     pub samples: u32,
     pub p50_seconds: Option<f64>,
@@ -72,22 +73,24 @@ pub struct LeadTimeStats {
 }
 
 /// The newest deployment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Current {
     pub deployment_id: i64,
+    #[schema(value_type = DeploymentState)]
     pub state: String,
     pub at: String,
 }
 
 /// The newest run of equal outcomes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Streak {
+    #[schema(value_type = DeploymentState)]
     pub outcome: String,
     pub length: u32,
 }
 
 /// One UTC day of the window.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Day {
     pub date: String,
     pub total: u32,

@@ -2,13 +2,16 @@
 
 use serde::{Deserialize, Serialize};
 use temps_bundle_store::{FieldError, SettingsModel};
+use utoipa::ToSchema;
 
 /// The most deployments per project `list_deployments` returns (the host caps `limit` at 100).
 pub const MAX_BACKFILL_LIMIT: u32 = 100;
 /// The longest retention window an admin may set, in days (ten years).
 pub const MAX_RETENTION_DAYS: u32 = 3650;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What admins can change (`PATCH /settings`, a JSON merge patch).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = Settings)]
 #[serde(default)]
 pub struct PulseSettings {
     /// Pull projects and recent deployments over the channel when the member starts.

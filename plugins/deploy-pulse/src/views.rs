@@ -4,25 +4,38 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use temps_bundle_store::timestamp;
+use utoipa::ToSchema;
 
-use crate::lifecycle::{Deployment, EnvironmentKey, FAILED};
+use crate::lifecycle::{Deployment, DeploymentState, EnvironmentKey, FAILED};
 use crate::metrics::{self, Day, Metrics, Window};
 use crate::repository::{Listed, Project};
 use crate::settings::PulseSettings;
 
-#[derive(Debug, Clone, Serialize)]
+/// How a project or environment is doing, from its newest finished deployments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Health {
+    Failing,
+    Healthy,
+    Unknown,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Window)]
 pub struct WindowView {
     pub days: u32,
     pub start: String,
     pub end: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Deployment)]
 pub struct DeploymentView {
     pub deployment_id: i64,
     pub project_id: i64,
     pub environment_id: Option<i64>,
     pub environment_name: Option<String>,
+    #[schema(value_type = DeploymentState)]
     pub state: String,
     pub host_state: Option<String>,
     pub branch: Option<String>,
@@ -43,16 +56,18 @@ pub struct DeploymentView {
     pub event_count: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Environment)]
 pub struct EnvironmentView {
     pub environment_id: Option<i64>,
     pub environment_name: Option<String>,
     /// `failing` when its newest finished deployment failed, `healthy` when it succeeded, else `unknown`.
-    pub health: &'static str,
+    pub health: Health,
     pub metrics: Metrics,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Project)]
 pub struct ProjectView {
     pub project_id: i64,
     pub name: String,
@@ -60,13 +75,13 @@ pub struct ProjectView {
     /// The project's page in the Temps console (open it in the top window).
     pub temps_url: Option<String>,
     /// `failing` when any environment is failing, `healthy` when some environment succeeded last, else `unknown`.
-    pub health: &'static str,
+    pub health: Health,
     pub metrics: Metrics,
     pub environments: Vec<EnvironmentView>,
     pub last_deployment: Option<DeploymentView>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Overview {
     pub window: WindowView,
     pub totals: Totals,
@@ -74,14 +89,14 @@ pub struct Overview {
     pub projects: Vec<ProjectView>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Totals {
     pub projects: u32,
     pub failing: u32,
     pub deployments: u32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProjectDetail {
     pub window: WindowView,
     #[serde(flatten)]
@@ -94,14 +109,14 @@ pub struct ProjectDetail {
     pub timeline: Vec<DeploymentView>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LeadTimePoint {
     pub deployment_id: i64,
     pub at: String,
     pub seconds: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DeploymentPage {
     pub deployments: Vec<DeploymentView>,
     /// Pass as `before` for the next (older) page; `null` on the last page.
@@ -163,7 +178,7 @@ pub fn overview(
         .map(|p| project_view(p, by_project.get(&p.project_id).map_or(&[][..], Vec::as_slice), window, settings))
         .collect();
     views.sort_by(|a, b| {
-        let failing = |v: &ProjectView| v.health != "failing";
+        let failing = |v: &ProjectView| v.health != Health::Failing;
         let rate = |v: &ProjectView| v.metrics.change_failure_rate.unwrap_or(-1.0);
         failing(a).cmp(&failing(b)).then(rate(b).total_cmp(&rate(a))).then_with(|| a.name.cmp(&b.name))
     });
@@ -171,7 +186,7 @@ pub fn overview(
         window: window_view(window),
         totals: Totals {
             projects: count(views.len()),
-            failing: count(views.iter().filter(|v| v.health == "failing").count()),
+            failing: count(views.iter().filter(|v| v.health == Health::Failing).count()),
             deployments: views.iter().map(|v| v.metrics.deployments).sum(),
         },
         projects: views,
@@ -229,12 +244,12 @@ fn project_view(
             }
         })
         .collect();
-    let health = if environments.iter().any(|e| e.health == "failing") {
-        "failing"
-    } else if environments.iter().any(|e| e.health == "healthy") {
-        "healthy"
+    let health = if environments.iter().any(|e| e.health == Health::Failing) {
+        Health::Failing
+    } else if environments.iter().any(|e| e.health == Health::Healthy) {
+        Health::Healthy
     } else {
-        "unknown"
+        Health::Unknown
     };
     let last = deployments
         .iter()
@@ -253,11 +268,11 @@ fn project_view(
     }
 }
 
-fn health(metrics: &Metrics) -> &'static str {
+fn health(metrics: &Metrics) -> Health {
     match metrics.streak.as_ref().map(|s| s.outcome.as_str()) {
-        Some(FAILED) => "failing",
-        Some(_) => "healthy",
-        None => "unknown",
+        Some(FAILED) => Health::Failing,
+        Some(_) => Health::Healthy,
+        None => Health::Unknown,
     }
 }
 

@@ -11,6 +11,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use temps_bundle_sdk::PluginEvent;
 use temps_bundle_store::{cap, sea_orm, timestamp};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::entity::{delivery, target};
 use crate::error::NotifyError;
@@ -22,7 +23,9 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub const MAX_ERROR_BYTES: usize = 2 * 1024;
 
 /// Where a delivery is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sea_orm::EnumIter, sea_orm::DeriveActiveEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, sea_orm::EnumIter, sea_orm::DeriveActiveEnum,
+)]
 #[serde(rename_all = "snake_case")]
 #[sea_orm(rs_type = "String", db_type = "Text")]
 pub enum Status {
@@ -36,9 +39,11 @@ pub enum Status {
     Dead,
 }
 
-/// A delivery as the log shows it (no body, no secret).
-#[derive(Debug, Clone, Serialize)]
+/// A delivery as the log shows it (no body, no secret). Times are RFC 3339.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Delivery)]
 pub struct DeliveryView {
+    /// Sent as `x-temps-notify-delivery` on every attempt.
     pub id: String,
     pub target_id: i64,
     pub target_name: String,
@@ -68,11 +73,21 @@ pub struct Claimed {
 }
 
 /// The log filters of `GET /deliveries`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LogQuery {
+    /// Only this target's deliveries.
     pub target: Option<i64>,
+    /// Only deliveries in this state.
     pub status: Option<Status>,
+    /// At most this many (1–500, default 100).
     pub limit: Option<u32>,
+}
+
+/// The answer of `GET /deliveries`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeliveryLog {
+    pub deliveries: Vec<DeliveryView>,
 }
 
 /// The result of one attempt, as recorded.

@@ -5,11 +5,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use temps_bundle_sdk::PluginEvent;
 use temps_bundle_store::sea_orm::{self, DeriveActiveEnum, EnumIter};
+use utoipa::ToSchema;
 
 use crate::filter::event_project;
 
 /// A target's payload format (stored as its snake_case name).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum)]
 #[serde(rename_all = "snake_case")]
 #[sea_orm(rs_type = "String", db_type = "Text")]
 pub enum Format {

@@ -3,9 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 use temps_bundle_store::{FieldError, SettingsModel};
+use utoipa::ToSchema;
 
-/// Retry policy of the delivery worker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The delivery worker's retry policy and the log's retention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = Settings)]
 #[serde(default)]
 pub struct NotifySettings {
     /// Attempts per delivery (the first one included) before it is marked dead.

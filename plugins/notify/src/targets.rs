@@ -5,6 +5,7 @@ use serde_json::Value;
 use temps_bundle_http::{HttpError, OutboundClient};
 use temps_bundle_store::sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, QueryOrder, Set};
 use temps_bundle_store::timestamp;
+use utoipa::ToSchema;
 
 use crate::entity::target;
 use crate::error::NotifyError;
@@ -12,32 +13,55 @@ use crate::filter::{Filter, pattern_problem};
 use crate::format::Format;
 
 /// What an admin sends to create a target (and, merged with the stored one, to change it).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetInput {
+    /// 1 to 100 characters.
     pub name: String,
+    /// http(s); private, loopback and other non-public targets are refused unless the operator allows them.
     pub url: String,
     pub format: Format,
+    /// Patterns: `deployment.failed`, `deployment.*`, `*`; default `["deployment.*"]`.
     #[serde(default = "default_events")]
     pub events: Vec<String>,
+    /// Only this project's events, when set.
     #[serde(default)]
     pub project_id: Option<i64>,
+    /// Only events whose `environment_name` is this, when set.
     #[serde(default)]
     pub environment: Option<String>,
+    /// Default true.
     #[serde(default = "default_enabled")]
     pub enabled: bool,
 }
 
 /// A stored target. The secret is never serialized: it is shown once, when the target is created.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Target {
     pub id: i64,
     #[serde(flatten)]
     pub input: TargetInput,
+    /// RFC 3339.
     pub created_at: String,
+    /// RFC 3339.
     pub updated_at: String,
     #[serde(skip)]
     pub secret: String,
+}
+
+/// The answer of `POST /targets`: the target and, this once, its signing secret.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CreatedTarget {
+    #[serde(flatten)]
+    pub target: Target,
+    /// The HMAC key of `x-temps-notify-signature`; never shown again.
+    pub secret: String,
+}
+
+/// The answer of `GET /targets`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TargetList {
+    pub targets: Vec<Target>,
 }
 
 impl Target {

@@ -78,3 +78,14 @@ async function errorOf(response: Response, method: string, url: string): Promise
   const reason = problem?.detail ?? problem?.title ?? response.statusText;
   return new ApiError(response.status, `${method} ${url} failed: ${response.status} ${reason}`.trim(), problem);
 }
+
+/**
+ * An answer's type, from its type generated from the member's OpenAPI document (`cargo xtask codegen`): serde
+ * sends every field of an answer (`null` when empty), so fields the schema marks optional (Rust `Option`s,
+ * `#[serde(default)]`) are present here, at every depth.
+ */
+export type Sent<T> = T extends readonly (infer U)[]
+  ? Sent<U>[]
+  : T extends object
+    ? { [K in keyof T]-?: Sent<T[K]> }
+    : T;

@@ -1,7 +1,7 @@
 // The kit's public API: import everything a UI needs from `@temps-bundle/kit`. Importing it also loads the kit's CSS.
 import "./styles/index.css";
 
-export { ApiError, apiBase, apiUrl, getJson, sendJson, type Problem, type Query } from "./api.ts";
+export { ApiError, apiBase, apiUrl, getJson, sendJson, type Problem, type Query, type Sent } from "./api.ts";
 export { useApi, type ApiState } from "./useApi.ts";
 export { href, matchPath, navigate, parseHash, useRoute, type Route } from "./router.ts";
 export { formatDateTime, formatNumber, formatRelative } from "./format.ts";

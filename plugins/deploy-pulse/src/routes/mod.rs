@@ -1,9 +1,9 @@
 //! deploy-pulse's HTTP API (relative to the member's mount point), one file per resource. Reads need a
 //! signed-in caller; backfill and settings changes need an admin (`temps_bundle_store::settings_routes`).
 
-mod backfill;
-mod overview;
-mod projects;
+pub mod backfill;
+pub mod overview;
+pub mod projects;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -24,8 +24,8 @@ pub const ROUTES: &[(&str, &str)] = &[
 pub fn router(state: PulseState) -> Router {
     let settings = state.settings.clone();
     Router::new()
-        .route("/overview", get(overview::read))
-        .route("/projects/{id}", get(projects::read))
+        .route("/overview", get(overview::show))
+        .route("/projects/{id}", get(projects::detail))
         .route("/projects/{id}/deployments", get(projects::deployments))
         .route("/backfill", post(backfill::run))
         .with_state(state)

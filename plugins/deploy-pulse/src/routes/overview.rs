@@ -12,7 +12,20 @@ use crate::repository;
 use crate::state::PulseState;
 use crate::views::{self, Overview};
 
-pub async fn read(
+/// Every project's metrics over the window, failing projects first
+#[utoipa::path(
+    get, path = "/overview",
+    params(
+        ("window" = Option<String>, Query, description = "7d, 30d or 90d (default 30d)"),
+        ("until" = Option<String>, Query, description = "End of the window, RFC 3339 (default now)")
+    ),
+    responses(
+        (status = 200, description = "The overview", body = Overview),
+        (status = 400, description = "A query parameter is not valid (problem+json naming it)"),
+        (status = 401, description = "Not signed in (problem+json)")
+    )
+)]
+pub async fn show(
     State(state): State<PulseState>,
     caller: Caller,
     query: Result<Query<Params>, QueryRejection>,

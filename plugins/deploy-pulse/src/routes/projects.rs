@@ -14,7 +14,21 @@ use crate::repository::{self, Project};
 use crate::state::PulseState;
 use crate::views::{self, DeploymentPage, ProjectDetail};
 
-pub async fn read(
+/// One project's metrics with per-day counts, lead times and the deployment timeline
+#[utoipa::path(
+    get, path = "/projects/{id}",
+    params(
+        ("id" = i64, Path, description = "A project id", minimum = 1),
+        ("window" = Option<String>, Query, description = "7d, 30d or 90d (default 30d)"),
+        ("until" = Option<String>, Query, description = "End of the window, RFC 3339 (default now)")
+    ),
+    responses(
+        (status = 200, description = "The project over the window", body = ProjectDetail),
+        (status = 400, description = "A parameter is not valid (problem+json naming it)"),
+        (status = 404, description = "No event or backfill mentioned this project (problem+json)")
+    )
+)]
+pub async fn detail(
     State(state): State<PulseState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -30,6 +44,20 @@ pub async fn read(
     Ok(Json(views::project_detail(&project, &own, &window, &state.settings.current())))
 }
 
+/// One project's deployments, newest first, paged by id
+#[utoipa::path(
+    get, path = "/projects/{id}/deployments",
+    params(
+        ("id" = i64, Path, description = "A project id", minimum = 1),
+        ("limit" = Option<u32>, Query, description = "Page size, 1–200 (default 50)"),
+        ("before" = Option<i64>, Query, description = "Only deployments with smaller ids (the previous page's next_before)")
+    ),
+    responses(
+        (status = 200, description = "One page", body = DeploymentPage),
+        (status = 400, description = "A parameter is not valid (problem+json naming it)"),
+        (status = 404, description = "No event or backfill mentioned this project (problem+json)")
+    )
+)]
 pub async fn deployments(
     State(state): State<PulseState>,
     caller: Caller,

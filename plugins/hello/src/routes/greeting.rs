@@ -4,16 +4,19 @@ use axum::Json;
 use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
 use temps_bundle_sdk::{Caller, Problem};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::state::HelloState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct GreetingQuery {
+    /// Who to greet; default the caller's email, else "stranger".
     name: Option<String>,
 }
 
 /// The answer of `GET /greeting`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Greeting {
     pub message: String,
     /// Visits counted so far, this one included.
@@ -22,6 +25,11 @@ pub struct Greeting {
     pub caller: Option<String>,
 }
 
+/// Greet the caller and count the visit
+#[utoipa::path(
+    get, path = "/greeting", params(GreetingQuery),
+    responses((status = 200, description = "The greeting, the visit count and the caller's role", body = Greeting))
+)]
 pub async fn greet(
     State(state): State<HelloState>,
     caller: Caller,

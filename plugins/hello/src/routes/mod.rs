@@ -1,8 +1,8 @@
 //! hello's HTTP API, one file per resource. `/public/*` needs no login (declared in the manifest).
 
-mod events;
-mod greeting;
-mod ping;
+pub mod events;
+pub mod greeting;
+pub mod ping;
 
 use axum::Router;
 use axum::routing::get;

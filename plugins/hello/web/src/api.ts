@@ -1,19 +1,9 @@
-// The JSON shapes of hello's routes (`GET /greeting`, `GET /events`), as `plugins/hello/src/lib.rs` serves them.
+// hello's API types, generated from its Rust types (`api.gen.ts`, `cargo xtask codegen`), under the names the
+// screens use; every field of an answer is sent (`Sent`).
 
-export interface Greeting {
-  message: string;
-  visits: number;
-  caller: string | null;
-}
+import type { Sent } from "@temps-bundle/kit";
+import type * as Api from "./api.gen.ts";
 
-export interface HelloEvent {
-  id: string;
-  event_type: string;
-  timestamp: string;
-  project_id: number | null;
-  data: Record<string, unknown>;
-}
-
-export interface Events {
-  events: HelloEvent[];
-}
+export type Greeting = Sent<Api.Greeting>;
+export type Events = Sent<Api.Events>;
+export type HelloEvent = Sent<Api.PluginEvent>;

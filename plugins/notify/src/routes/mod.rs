@@ -1,7 +1,7 @@
 //! notify's HTTP API. Every route is admin-only except reading the delivery log (any signed-in caller).
 
-mod deliveries;
-mod targets;
+pub mod deliveries;
+pub mod targets;
 
 use axum::Router;
 use axum::extract::Request;

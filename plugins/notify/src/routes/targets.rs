@@ -2,36 +2,50 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::Value;
 use temps_bundle_sdk::extract::Json;
 use temps_bundle_sdk::{Caller, Problem};
 
 use super::parse_id;
-use crate::deliveries;
+use crate::deliveries::{self, DeliveryView};
 use crate::dispatch::test_event;
 use crate::state::NotifyState;
-use crate::targets::{self, Target, TargetInput};
+use crate::targets::{self, CreatedTarget, Target, TargetInput, TargetList};
 use crate::worker;
 
-pub async fn list(caller: Caller, State(state): State<NotifyState>) -> Result<Json<Value>, Problem> {
+/// List targets
+#[utoipa::path(get, path = "/targets", responses((status = 200, description = "Oldest first, never with their secrets", body = TargetList)))]
+pub async fn list(caller: Caller, State(state): State<NotifyState>) -> Result<Json<TargetList>, Problem> {
     caller.require_admin()?;
-    let targets = targets::list(state.db()).await?;
-    Ok(Json(json!({ "targets": targets })))
+    Ok(Json(TargetList { targets: targets::list(state.db()).await? }))
 }
 
-/// Creates a target; the answer is the only time its signing secret is shown.
+/// Create a target (the answer shows its signing secret, once)
+#[utoipa::path(
+    post, path = "/targets", request_body = TargetInput,
+    responses(
+        (status = 201, description = "Created", body = CreatedTarget),
+        (status = 422, description = "A field is not valid; `detail` starts with its name (problem+json)")
+    )
+)]
 pub async fn create(
     caller: Caller,
     State(state): State<NotifyState>,
     Json(input): Json<TargetInput>,
-) -> Result<(StatusCode, Json<Value>), Problem> {
+) -> Result<(StatusCode, Json<CreatedTarget>), Problem> {
     let user = caller.require_admin()?;
     let input = input.validate(&state.client).await?;
     let target = targets::create(state.db(), &input).await?;
     tracing::info!(target = target.id, user = %user.email, "notify target created");
-    Ok((StatusCode::CREATED, Json(with_secret(&target))))
+    let secret = target.secret.clone();
+    Ok((StatusCode::CREATED, Json(CreatedTarget { target, secret })))
 }
 
+/// Read a target
+#[utoipa::path(
+    get, path = "/targets/{id}", params(("id" = String, Path, description = "The target id")),
+    responses((status = 200, description = "The target", body = Target), (status = 404, description = "No such target (problem+json)"))
+)]
 pub async fn read(
     caller: Caller,
     State(state): State<NotifyState>,
@@ -41,7 +55,16 @@ pub async fn read(
     Ok(Json(targets::get(state.db(), parse_id("target", &id)?).await?))
 }
 
-/// Applies a JSON merge patch to the target's fields (the secret cannot be changed).
+/// Change a target (JSON merge patch of TargetInput; the secret cannot be changed)
+#[utoipa::path(
+    patch, path = "/targets/{id}", params(("id" = String, Path, description = "The target id")),
+    request_body(content = Object, description = "A JSON merge patch of TargetInput's fields"),
+    responses(
+        (status = 200, description = "The changed target", body = Target),
+        (status = 404, description = "No such target (problem+json)"),
+        (status = 422, description = "A field is not valid (problem+json)")
+    )
+)]
 pub async fn update(
     caller: Caller,
     State(state): State<NotifyState>,
@@ -55,6 +78,11 @@ pub async fn update(
     Ok(Json(targets::update(state.db(), id, &input).await?))
 }
 
+/// Delete a target and its deliveries
+#[utoipa::path(
+    delete, path = "/targets/{id}", params(("id" = String, Path, description = "The target id")),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "No such target (problem+json)"))
+)]
 pub async fn remove(
     caller: Caller,
     State(state): State<NotifyState>,
@@ -65,13 +93,18 @@ pub async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Sends a test delivery now and answers with its outcome. The delivery is persisted first, so if this attempt
-/// fails it is retried like any other.
+/// Send a test delivery now and return its outcome
+///
+/// The delivery is persisted first, so if this attempt fails it is retried like any other.
+#[utoipa::path(
+    post, path = "/targets/{id}/test", params(("id" = String, Path, description = "The target id")),
+    responses((status = 200, description = "The test delivery after its first attempt", body = DeliveryView), (status = 404, description = "No such target (problem+json)"))
+)]
 pub async fn send_test(
     caller: Caller,
     State(state): State<NotifyState>,
     Path(id): Path<String>,
-) -> Result<Json<deliveries::DeliveryView>, Problem> {
+) -> Result<Json<DeliveryView>, Problem> {
     caller.require_admin()?;
     let target = targets::get(state.db(), parse_id("target", &id)?).await?;
     let event = test_event(&target);
@@ -80,12 +113,4 @@ pub async fn send_test(
     let delivery_id = claimed.id.clone();
     worker::attempt(&state, claimed).await?;
     Ok(Json(deliveries::get(state.db(), &delivery_id).await?))
-}
-
-fn with_secret(target: &Target) -> Value {
-    let mut body = serde_json::to_value(target).unwrap_or_else(|_| json!({}));
-    if let Some(map) = body.as_object_mut() {
-        map.insert("secret".to_owned(), Value::String(target.secret.clone()));
-    }
-    body
 }
