@@ -60,6 +60,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use axum::http::StatusCode;
 use serde::Serialize;
 use serde_json::Value;
 use temps_bundle_protocol::{CallError, ChannelErrorCode, Generation, Method, PluginEvent, PluginManifest};
@@ -162,6 +163,24 @@ impl<P: Plugin> TestMember<P> {
     /// Calls without the host's signature: a request that did not come through the host.
     pub fn unsigned(&self) -> TestClient<'_> {
         TestClient::new(&self.assembly.service, None, None)
+    }
+
+    /// The short form for table-like tests: one `GET`, `PATCH` or (any other method) `POST` as a user with `role`
+    /// (`None`: signed by the host, no user), the body as JSON (`null` when `None`). Answers the status and the
+    /// answer's JSON (`null` when it is not JSON).
+    pub async fn call(&self, method: &str, path: &str, role: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+        let client = match role {
+            Some(role) => self.as_role(role),
+            None => self.anonymous(),
+        };
+        let body = body.unwrap_or(Value::Null);
+        let response = match method {
+            "GET" => client.get(path).await,
+            "PATCH" => client.patch(path, body).await,
+            _ => client.post(path, body).await,
+        };
+        let json = serde_json::from_slice(response.bytes()).unwrap_or(Value::Null);
+        (StatusCode::from_u16(response.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), json)
     }
 
     /// Delivers `event` as the host would push it, waits for `on_event` to finish, and says whether the member

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use temps_bundle_crawl::OutboundPolicy;
+use temps_bundle_sdk::PluginEvent;
 use temps_bundle_sdk::testing::TestMember;
-use temps_bundle_sdk::{Plugin, PluginEvent};
 
 use crate::IndexNow;
 use crate::routes::ROUTES;
@@ -28,29 +28,6 @@ async fn member(receiver: &site::Receiver) -> TestMember<IndexNow> {
     m
 }
 
-/// One request as `role` (`None`: signed by the host, no user), through the engine's own dispatch.
-async fn call<P: Plugin>(
-    m: &TestMember<P>,
-    method: &str,
-    path: &str,
-    role: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let client = match role {
-        Some("admin") => m.as_admin(),
-        Some(role) => m.as_role(role),
-        None => m.anonymous(),
-    };
-    let body = body.unwrap_or(Value::Null);
-    let response = match method {
-        "GET" => client.get(path).await,
-        "PATCH" => client.patch(path, body).await,
-        _ => client.post(path, body).await,
-    };
-    let json = serde_json::from_slice(response.bytes()).unwrap_or(Value::Null);
-    (StatusCode::from_u16(response.status()).unwrap(), json)
-}
-
 fn deployed(id: &str, url: &str) -> PluginEvent {
     PluginEvent {
         id: id.into(),
@@ -65,7 +42,7 @@ fn deployed(id: &str, url: &str) -> PluginEvent {
 async fn latest_finished(app: &TestMember<IndexNow>) -> Value {
     let started = Instant::now();
     loop {
-        let (_, list) = call(app, "GET", "/submissions?limit=1", Some("user"), None).await;
+        let (_, list) = app.call("GET", "/submissions?limit=1", Some("user"), None).await;
         let latest = list["submissions"][0].clone();
         if !matches!(latest["status"].as_str(), Some("queued" | "running") | None) {
             return latest;
@@ -76,7 +53,7 @@ async fn latest_finished(app: &TestMember<IndexNow>) -> Value {
 }
 
 async fn generate_key(app: &TestMember<IndexNow>) -> String {
-    let (status, key) = call(app, "POST", "/key", Some("admin"), None).await;
+    let (status, key) = app.call("POST", "/key", Some("admin"), None).await;
     assert_eq!(status, StatusCode::OK, "{key}");
     key["key"].as_str().unwrap().to_owned()
 }
@@ -89,7 +66,7 @@ async fn the_first_deploy_submits_every_page_and_the_next_only_what_changed() {
     m.state().settings.patch(json!({ "batch_size": 3 })).await.unwrap();
     let key = generate_key(&m).await;
     site.serve_key(&key);
-    let (_, described) = call(&m, "GET", &format!("/key?site={}", site.url("/")), Some("user"), None).await;
+    let (_, described) = m.call("GET", &format!("/key?site={}", site.url("/")), Some("user"), None).await;
     assert_eq!(described["file_url"], site.url(&format!("/{key}.txt")));
 
     m.event(deployed("d1", &site.url("/"))).await;
@@ -116,7 +93,7 @@ async fn the_first_deploy_submits_every_page_and_the_next_only_what_changed() {
         "{second}"
     );
     assert_eq!(receiver.url_lists(&site), [vec!["/a", "/b"]]);
-    let (_, detail) = call(&m, "GET", &format!("/submissions/{}", second["id"]), Some("user"), None).await;
+    let (_, detail) = m.call("GET", &format!("/submissions/{}", second["id"]), Some("user"), None).await;
     assert_eq!(detail["urls"], json!([site.url("/a"), site.url("/b")]));
 
     receiver.clear();
@@ -124,7 +101,7 @@ async fn the_first_deploy_submits_every_page_and_the_next_only_what_changed() {
     let third = latest_finished(&m).await;
     assert_eq!(third["status"], "nothing_changed", "{third}");
     assert!(receiver.url_lists(&site).is_empty());
-    let (_, list) = call(&m, "GET", "/submissions", Some("user"), None).await;
+    let (_, list) = m.call("GET", "/submissions", Some("user"), None).await;
     assert_eq!(list["submissions"].as_array().unwrap().len(), 3, "the redelivered d2 was one submission");
 }
 
@@ -134,26 +111,26 @@ async fn a_missing_key_or_key_file_blocks_submission() {
     let site = site::site().await;
     let m = member(&receiver).await;
     let body = json!({ "url": site.url("/") });
-    assert_eq!(call(&m, "POST", "/submissions", Some("user"), Some(body.clone())).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(call(&m, "POST", "/submissions", Some("admin"), Some(body.clone())).await.0, StatusCode::ACCEPTED);
+    assert_eq!(m.call("POST", "/submissions", Some("user"), Some(body.clone())).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(m.call("POST", "/submissions", Some("admin"), Some(body.clone())).await.0, StatusCode::ACCEPTED);
     let blocked = latest_finished(&m).await;
     assert_eq!(blocked["status"], "blocked");
     assert!(blocked["reason"].as_str().unwrap().contains("no IndexNow key"), "{blocked}");
 
     let key = generate_key(&m).await;
-    call(&m, "POST", "/submissions", Some("admin"), Some(body.clone())).await;
+    m.call("POST", "/submissions", Some("admin"), Some(body.clone())).await;
     let blocked = latest_finished(&m).await;
     assert_eq!(blocked["status"], "blocked");
     let reason = blocked["reason"].as_str().unwrap();
     assert!(reason.contains(&site.url(&format!("/{key}.txt"))) && reason.contains("404"), "{reason}");
-    let (_, check) = call(&m, "POST", "/key/check", Some("admin"), Some(json!({ "site": site.url("/") }))).await;
+    let (_, check) = m.call("POST", "/key/check", Some("admin"), Some(json!({ "site": site.url("/") }))).await;
     assert_eq!(check["ok"], false);
     site.serve_key_file(&key, "not-the-key");
-    let (_, check) = call(&m, "POST", "/key/check", Some("admin"), Some(json!({ "site": site.url("/") }))).await;
+    let (_, check) = m.call("POST", "/key/check", Some("admin"), Some(json!({ "site": site.url("/") }))).await;
     assert!(check["problem"].as_str().unwrap().contains("does not contain the key"), "{check}");
     assert!(receiver.bodies.lock().unwrap().is_empty(), "nothing was submitted");
     site.serve_key(&key);
-    let (_, check) = call(&m, "POST", "/key/check", Some("admin"), Some(json!({ "site": site.url("/") }))).await;
+    let (_, check) = m.call("POST", "/key/check", Some("admin"), Some(json!({ "site": site.url("/") }))).await;
     assert_eq!(check["ok"], true, "{check}");
 }
 
@@ -166,34 +143,34 @@ async fn transient_answers_are_retried_and_other_4xx_are_not() {
     site.serve_key(&key);
 
     receiver.answer(&[403]);
-    call(&m, "POST", "/submissions", Some("admin"), Some(json!({ "url": site.url("/") }))).await;
+    m.call("POST", "/submissions", Some("admin"), Some(json!({ "url": site.url("/") }))).await;
     let refused = latest_finished(&m).await;
     assert_eq!((refused["status"].as_str(), refused["attempts"].as_i64()), (Some("failed"), Some(1)), "{refused}");
     assert!(refused["reason"].as_str().unwrap().contains("403: the key is not valid"), "{refused}");
-    let (_, suggestions) = call(&m, "GET", "/suggestions", Some("user"), None).await;
+    let (_, suggestions) = m.call("GET", "/suggestions", Some("user"), None).await;
     assert_eq!(suggestions["suggestions"].as_array().unwrap().len(), 5, "{suggestions}");
     assert_eq!(suggestions["suggestions"][0]["reason"], "never submitted");
 
     receiver.clear();
     receiver.answer(&[429, 503]);
     let urls = json!({ "url": site.url("/"), "urls": [site.url("/c")] });
-    call(&m, "POST", "/submissions", Some("admin"), Some(urls)).await;
+    m.call("POST", "/submissions", Some("admin"), Some(urls)).await;
     let retried = latest_finished(&m).await;
     assert_eq!((retried["status"].as_str(), retried["attempts"].as_i64()), (Some("submitted"), Some(3)), "{retried}");
     assert_eq!(receiver.url_lists(&site), [vec!["/c"], vec!["/c"], vec!["/c"]]);
-    let (_, suggestions) = call(&m, "GET", "/suggestions", Some("user"), None).await;
+    let (_, suggestions) = m.call("GET", "/suggestions", Some("user"), None).await;
     let urls: Vec<&str> =
         suggestions["suggestions"].as_array().unwrap().iter().map(|s| s["url"].as_str().unwrap()).collect();
     assert!(!urls.contains(&site.url("/c").as_str()) && urls.len() == 4, "{suggestions}");
 
-    let (status, bad) = call(
-        &m,
-        "POST",
-        "/submissions",
-        Some("admin"),
-        Some(json!({ "url": site.url("/"), "urls": ["https://elsewhere.example/x"] })),
-    )
-    .await;
+    let (status, bad) = m
+        .call(
+            "POST",
+            "/submissions",
+            Some("admin"),
+            Some(json!({ "url": site.url("/"), "urls": ["https://elsewhere.example/x"] })),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad["detail"].as_str().unwrap().contains("urls[0]"), "{bad}");
 }

@@ -27,34 +27,11 @@ async fn member() -> TestMember<SiteAudit> {
     m
 }
 
-/// One request as `role` (`None`: signed by the host, no user), through the engine's own dispatch.
-async fn call<P: Plugin>(
-    m: &TestMember<P>,
-    method: &str,
-    path: &str,
-    role: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let client = match role {
-        Some("admin") => m.as_admin(),
-        Some(role) => m.as_role(role),
-        None => m.anonymous(),
-    };
-    let body = body.unwrap_or(Value::Null);
-    let response = match method {
-        "GET" => client.get(path).await,
-        "PATCH" => client.patch(path, body).await,
-        _ => client.post(path, body).await,
-    };
-    let json = serde_json::from_slice(response.bytes()).unwrap_or(Value::Null);
-    (StatusCode::from_u16(response.status()).unwrap(), json)
-}
-
 /// Polls the report until the audit leaves `queued`/`running`.
 async fn finished(app: &TestMember<SiteAudit>, id: i64, within: Duration) -> Value {
     let started = Instant::now();
     loop {
-        let (status, report) = call(app, "GET", &format!("/audits/{id}"), Some("user"), None).await;
+        let (status, report) = app.call("GET", &format!("/audits/{id}"), Some("user"), None).await;
         assert_eq!(status, StatusCode::OK, "{report}");
         if !matches!(report["audit"]["status"].as_str(), Some("queued" | "running")) {
             return report;
@@ -88,15 +65,15 @@ async fn audits_find_exactly_the_problems_and_compare_with_the_previous_one() {
     let app = member().await;
     let site = site::serve(Duration::ZERO).await;
     let body = json!({ "url": site.url("/") });
-    assert_eq!(call(&app, "POST", "/audits", None, Some(body.clone())).await.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(call(&app, "POST", "/audits", Some("user"), Some(body.clone())).await.0, StatusCode::FORBIDDEN);
-    let (status, bad) = call(&app, "POST", "/audits", Some("admin"), Some(json!({ "url": "ftp://x" }))).await;
+    assert_eq!(app.call("POST", "/audits", None, Some(body.clone())).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.call("POST", "/audits", Some("user"), Some(body.clone())).await.0, StatusCode::FORBIDDEN);
+    let (status, bad) = app.call("POST", "/audits", Some("admin"), Some(json!({ "url": "ftp://x" }))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
     assert!(bad["detail"].as_str().unwrap().starts_with("url:"), "{bad}");
 
-    let (status, audit) = call(&app, "POST", "/audits", Some("admin"), Some(body.clone())).await;
+    let (status, audit) = app.call("POST", "/audits", Some("admin"), Some(body.clone())).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{audit}");
-    let (status, conflict) = call(&app, "POST", "/audits", Some("admin"), Some(body.clone())).await;
+    let (status, conflict) = app.call("POST", "/audits", Some("admin"), Some(body.clone())).await;
     assert_eq!(status, StatusCode::CONFLICT, "one audit per site at a time: {conflict}");
     let first = finished(&app, audit["id"].as_i64().unwrap(), Duration::from_secs(20)).await;
     assert_eq!(first["audit"]["status"], "completed", "{first}");
@@ -126,19 +103,19 @@ async fn audits_find_exactly_the_problems_and_compare_with_the_previous_one() {
 
     // Page detail and export.
     let old = format!("/audits/{}/page?url={}", first["audit"]["id"], site.url("/old"));
-    let (status, detail) = call(&app, "GET", &old, Some("user"), None).await;
+    let (status, detail) = app.call("GET", &old, Some("user"), None).await;
     assert_eq!(status, StatusCode::OK, "{detail}");
     assert_eq!(detail["page"]["redirects"].as_array().unwrap().len(), 2);
     assert_eq!(detail["page"]["final_url"], site.url("/a"));
     assert_eq!(detail["linked_from"], json!([site.url("/")]));
     let (status, export) =
-        call(&app, "GET", &format!("/audits/{}/export", first["audit"]["id"]), Some("user"), None).await;
+        app.call("GET", &format!("/audits/{}/export", first["audit"]["id"]), Some("user"), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!((export["pages"].as_array().unwrap().len(), export["findings"].as_array().unwrap().len()), (7, 7));
 
     // The site changes: /missing is repaired, / now links to /gone.
     site.fix();
-    let (_, audit) = call(&app, "POST", "/audits", Some("admin"), Some(body)).await;
+    let (_, audit) = app.call("POST", "/audits", Some("admin"), Some(body)).await;
     let second = finished(&app, audit["id"].as_i64().unwrap(), Duration::from_secs(20)).await;
     assert_eq!(second["previous_audit_id"], first["audit"]["id"]);
     let new: Vec<String> = second["groups"]
@@ -154,7 +131,7 @@ async fn audits_find_exactly_the_problems_and_compare_with_the_previous_one() {
     let fixed: Vec<&str> = second["fixed"].as_array().unwrap().iter().map(|f| f["url"].as_str().unwrap()).collect();
     assert_eq!(fixed, [site.url("/missing")]);
 
-    let (_, list) = call(&app, "GET", &format!("/audits?site={}", site.url("")), Some("user"), None).await;
+    let (_, list) = app.call("GET", &format!("/audits?site={}", site.url("")), Some("user"), None).await;
     assert_eq!(list["audits"].as_array().unwrap().len(), 2);
 }
 
@@ -162,24 +139,24 @@ async fn audits_find_exactly_the_problems_and_compare_with_the_previous_one() {
 async fn a_running_audit_is_cancelled_within_a_second() {
     let app = member().await;
     let site = site::serve(Duration::from_secs(30)).await;
-    let (_, audit) = call(&app, "POST", "/audits", Some("admin"), Some(json!({ "url": site.url("/") }))).await;
+    let (_, audit) = app.call("POST", "/audits", Some("admin"), Some(json!({ "url": site.url("/") }))).await;
     let id = audit["id"].as_i64().unwrap();
     // Wait until it runs (and has reached the slow page).
     let started = Instant::now();
-    while call(&app, "GET", &format!("/audits/{id}"), Some("user"), None).await.1["audit"]["pages"].as_i64() < Some(3) {
+    while app.call("GET", &format!("/audits/{id}"), Some("user"), None).await.1["audit"]["pages"].as_i64() < Some(3) {
         assert!(started.elapsed() < Duration::from_secs(10), "the audit did not start");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(call(&app, "POST", &format!("/audits/{id}/cancel"), Some("user"), None).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.call("POST", &format!("/audits/{id}/cancel"), Some("user"), None).await.0, StatusCode::FORBIDDEN);
     let cancelled_at = Instant::now();
-    assert_eq!(call(&app, "POST", &format!("/audits/{id}/cancel"), Some("admin"), None).await.0, StatusCode::ACCEPTED);
+    assert_eq!(app.call("POST", &format!("/audits/{id}/cancel"), Some("admin"), None).await.0, StatusCode::ACCEPTED);
     let report = finished(&app, id, Duration::from_secs(1)).await;
     assert!(cancelled_at.elapsed() < Duration::from_secs(1));
     assert_eq!(
         (report["audit"]["status"].as_str(), report["audit"]["stop_reason"].as_str()),
         (Some("cancelled"), Some("cancelled"))
     );
-    let (status, again) = call(&app, "POST", &format!("/audits/{id}/cancel"), Some("admin"), None).await;
+    let (status, again) = app.call("POST", &format!("/audits/{id}/cancel"), Some("admin"), None).await;
     assert_eq!(status, StatusCode::CONFLICT, "{again}");
 }
 
