@@ -60,11 +60,7 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(MAX_CONNECTIONS)
-            .connect_with(options)
-            .await
-            .map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
+        let pool = connect(path, options).await?;
         apply_migrations(&pool, path, migrations).await?;
         let db = SqlxSqliteConnector::from_sqlx_sqlite_pool(pool.clone());
         Ok(Store { inner: Arc::new(Inner { path: path.to_owned(), db, pool }) })
@@ -105,6 +101,34 @@ impl Store {
     pub fn pool(&self) -> &SqlitePool {
         &self.inner.pool
     }
+}
+
+/// Connects the pool, retrying while another connection holds the file locked.
+///
+/// Opening a fresh file runs `PRAGMA journal_mode=WAL`, which needs an exclusive lock; when two processes open
+/// one new file at once, SQLite can answer `SQLITE_BUSY` without consulting the busy handler. The open is retried
+/// (with a short, growing pause) until [`BUSY_TIMEOUT`] has passed, the same patience every statement has.
+async fn connect(path: &Path, options: SqliteConnectOptions) -> Result<SqlitePool, StoreError> {
+    let deadline = tokio::time::Instant::now() + BUSY_TIMEOUT;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        let attempt = SqlitePoolOptions::new().max_connections(MAX_CONNECTIONS).connect_with(options.clone()).await;
+        match attempt {
+            Ok(pool) => return Ok(pool),
+            Err(source) if is_busy(&source) && tokio::time::Instant::now() + pause < deadline => {
+                tracing::debug!(path = %path.display(), "store file busy while opening; retrying");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(200));
+            }
+            Err(source) => return Err(StoreError::Open { path: path.to_owned(), source }),
+        }
+    }
+}
+
+/// `SQLITE_BUSY` (5) or `SQLITE_LOCKED` (6), extended codes included.
+fn is_busy(error: &sea_orm::sqlx::Error) -> bool {
+    let sea_orm::sqlx::Error::Database(db) = error else { return false };
+    db.code().and_then(|code| code.parse::<i32>().ok()).is_some_and(|code| matches!(code & 0xff, 5 | 6))
 }
 
 #[cfg(test)]
