@@ -107,18 +107,53 @@ pub async fn projects(store: &Store) -> Result<Vec<Project>, DbErr> {
         .await?;
     for project_id in seen {
         if !known.iter().any(|p| p.project_id == project_id) {
-            known.push(Project { project_id, name: format!("Project #{project_id}"), slug: String::new() });
+            known.push(unnamed(project_id));
         }
     }
     known.sort_by_key(|p| p.project_id);
     Ok(known)
 }
 
+/// One project as [`projects`] lists it (its backfilled row, else its id if a deployment names it), `None` when
+/// nothing mentioned it; two primary-key/index lookups instead of the whole list.
+pub async fn project(store: &Store, project_id: i64) -> Result<Option<Project>, DbErr> {
+    if let Some(known) = project::Entity::find_by_id(project_id).one(store.db()).await? {
+        return Ok(Some(known));
+    }
+    let seen: Option<i64> = deployment::Entity::find()
+        .select_only()
+        .column(deployment::Column::ProjectId)
+        .filter(deployment::Column::ProjectId.eq(project_id))
+        .into_tuple()
+        .one(store.db())
+        .await?;
+    Ok(seen.map(unnamed))
+}
+
+/// A project only events mentioned (backfill gives the names).
+fn unnamed(project_id: i64) -> Project {
+    Project { project_id, name: format!("Project #{project_id}"), slug: String::new() }
+}
+
 /// Every deployment (the metrics look at whole histories; a dashboard's history is thousands of rows, not
 /// millions), with environment names borrowed for display (see [`borrow_environment_names`]).
 pub async fn all_deployments(store: &Store) -> Result<Vec<Deployment>, DbErr> {
+    deployments_where(store, None).await
+}
+
+/// One project's deployments, whole history, by id (what [`all_deployments`] holds of it, read through the
+/// `(project_id, deployment_id)` index).
+pub async fn project_history(store: &Store, project_id: i64) -> Result<Vec<Deployment>, DbErr> {
+    deployments_where(store, Some(project_id)).await
+}
+
+async fn deployments_where(store: &Store, project_id: Option<i64>) -> Result<Vec<Deployment>, DbErr> {
     let txn = store.db().begin().await?;
-    let mut deployments = deployment::Entity::find().all(&txn).await?;
+    let mut query = deployment::Entity::find().order_by_asc(deployment::Column::DeploymentId);
+    if let Some(project_id) = project_id {
+        query = query.filter(deployment::Column::ProjectId.eq(project_id));
+    }
+    let mut deployments = query.all(&txn).await?;
     borrow_environment_names(&txn, &mut deployments).await?;
     txn.commit().await?;
     Ok(deployments)
@@ -322,6 +357,45 @@ pub(crate) mod tests {
             "borrowed from deployment 60"
         );
         assert_eq!(record_observation(&store, &lifecycle::from_info(&info(5))).await.unwrap(), Change::Unchanged);
+    }
+
+    /// `GET /projects/{id}` reads one project and its history instead of filtering the whole lists: the same rows.
+    #[tokio::test]
+    async fn one_project_and_its_history_are_what_the_whole_lists_hold_of_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir).await;
+        for (project_id, name) in [(1, "web"), (3, "docs")] {
+            record_project(&store, &Project { project_id, name: name.into(), slug: name.into() }).await.unwrap();
+        }
+        // Project 2 is known from events only; deployment 21 (backfilled, unnamed) borrows "production" from
+        // project 1's deployment 10 in environment 1; deployment 12's environment 2 has no name anywhere.
+        record_event(&store, &event("a", "deployment.created", 10, json!({})), 1).await.unwrap();
+        record_event(&store, &event("b", "deployment.failed", 11, json!({"project_id": 2})), 1).await.unwrap();
+        let unnamed = |deployment_id, project_id, environment_id| Observation {
+            deployment_id,
+            project_id,
+            environment_id: Some(environment_id),
+            created_at: Some(deployment_id),
+            ..Observation::default()
+        };
+        for observation in [unnamed(21, 2, 1), unnamed(12, 1, 2), unnamed(5, 1, 1)] {
+            record_observation(&store, &observation).await.unwrap();
+        }
+        let (listed, all) = (projects(&store).await.unwrap(), all_deployments(&store).await.unwrap());
+        for id in [1, 2, 3, 4] {
+            let expected = listed.iter().find(|p| p.project_id == id).cloned();
+            assert_eq!(project(&store, id).await.unwrap(), expected, "project {id}");
+            let expected: Vec<Deployment> = all.iter().filter(|d| d.project_id == id).cloned().collect();
+            assert_eq!(project_history(&store, id).await.unwrap(), expected, "project {id}'s history");
+        }
+        assert_eq!(project(&store, 2).await.unwrap().map(|p| p.name), Some("Project #2".into()));
+        assert_eq!(project(&store, 4).await.unwrap(), None);
+        let history = project_history(&store, 2).await.unwrap();
+        let names: Vec<(i64, Option<&str>)> =
+            history.iter().map(|d| (d.deployment_id, d.environment_name.as_deref())).collect();
+        assert_eq!(names, [(11, Some("production")), (21, Some("production"))]);
+        let ids: Vec<i64> = project_history(&store, 1).await.unwrap().iter().map(|d| d.deployment_id).collect();
+        assert_eq!(ids, [5, 10, 12]);
     }
 
     #[tokio::test]

@@ -39,8 +39,8 @@ pub async fn detail(
     let project_id = params::project_id(&id)?;
     let window = params::window(&query, timestamp::now_ms())?;
     let project = find(&state, project_id).await?;
-    let deployments = repository::all_deployments(&state.store).await.map_err(PulseError::from)?;
-    let own: Vec<&Deployment> = deployments.iter().filter(|d| d.project_id == project_id).collect();
+    let history = repository::project_history(&state.store, project_id).await.map_err(PulseError::from)?;
+    let own: Vec<&Deployment> = history.iter().collect();
     Ok(Json(views::project_detail(&project, &own, &window, &state.settings.current())))
 }
 
@@ -75,6 +75,5 @@ pub async fn deployments(
 }
 
 async fn find(state: &PulseState, project_id: i64) -> Result<Project, PulseError> {
-    let projects = repository::projects(&state.store).await?;
-    projects.into_iter().find(|p| p.project_id == project_id).ok_or(PulseError::UnknownProject(project_id))
+    repository::project(&state.store, project_id).await?.ok_or(PulseError::UnknownProject(project_id))
 }
