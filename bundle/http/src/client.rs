@@ -1,16 +1,18 @@
 //! The guarded client and its requests.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
+use reqwest::header::{HeaderValue, USER_AGENT};
 use reqwest::{Method, Url, redirect};
 
 use crate::error::{HttpError, Refusal, find_refusal};
 use crate::guard;
 use crate::policy::OutboundPolicy;
-use crate::resolver::{GuardedResolver, ResolveFailure, resolve_checked};
+use crate::resolver::{ResolveFailure, resolve_checked};
 use crate::response::{OutboundResponse, OutboundStream};
+use crate::shared::{ClientKey, client_for};
 
 /// Limits of an [`OutboundClient`]. [`ClientConfig::for_member`] gives the defaults and the operator's policy.
 #[derive(Debug, Clone)]
@@ -42,10 +44,13 @@ impl ClientConfig {
     }
 }
 
-/// The outbound HTTP client. Cheap to clone (the connection pool is shared).
+/// The outbound HTTP client. Cheap to clone. Its connection pool is the process's: every client with the same
+/// connect timeout, redirect limit and policy shares one ([`crate::shared`]), built on the first request.
 #[derive(Debug, Clone)]
 pub struct OutboundClient {
-    inner: reqwest::Client,
+    inner: Arc<OnceLock<reqwest::Client>>,
+    key: ClientKey,
+    user_agent: HeaderValue,
     config: Arc<ClientConfig>,
 }
 
@@ -55,19 +60,27 @@ impl OutboundClient {
         Self::new(ClientConfig::for_member(member))
     }
 
+    /// A client with these limits. Nothing is built yet: the shared reqwest client is made (or found) on the
+    /// first request, and an error building it is that request's error.
     pub fn new(config: ClientConfig) -> Result<Self, HttpError> {
-        let policy = Arc::new(config.policy.clone());
-        let inner = reqwest::Client::builder()
-            .user_agent(user_agent(&config.member))
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.timeout)
-            .redirect(redirect_policy(policy.clone(), config.max_redirects))
-            .dns_resolver(Arc::new(GuardedResolver::new(policy)))
-            // A system proxy would be dialled instead of the target, bypassing the guard.
-            .no_proxy()
-            .build()
-            .map_err(|e| HttpError::Build(error_chain(&e)))?;
-        Ok(Self { inner, config: Arc::new(config) })
+        let user_agent = HeaderValue::try_from(user_agent(&config.member)).map_err(|e| {
+            HttpError::Build(format!("the user agent for member {:?} is not a header value: {e}", config.member))
+        })?;
+        let key = ClientKey {
+            connect_timeout: config.connect_timeout,
+            max_redirects: config.max_redirects,
+            policy: config.policy.clone(),
+        };
+        Ok(Self { inner: Arc::default(), key, user_agent, config: Arc::new(config) })
+    }
+
+    /// The shared reqwest client, found or built on first use.
+    fn reqwest(&self) -> Result<&reqwest::Client, HttpError> {
+        if let Some(client) = self.inner.get() {
+            return Ok(client);
+        }
+        let client = client_for(&self.key)?;
+        Ok(self.inner.get_or_init(|| client))
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -161,7 +174,13 @@ impl OutboundRequest<'_> {
     /// The reqwest request, after the URL passed [`OutboundClient::check_url`].
     fn builder(self) -> Result<reqwest::RequestBuilder, HttpError> {
         let url = self.client.check_url(&self.url)?;
-        let mut builder = self.client.inner.request(self.method, url);
+        let client = self.client.reqwest()?;
+        // Per request, so members share one client: the total timeout (reqwest's own, body included) and the
+        // member's user agent unless the member sent its own.
+        let mut builder = client.request(self.method, url).timeout(self.client.config.timeout);
+        if !self.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case(USER_AGENT.as_str())) {
+            builder = builder.header(USER_AGENT, self.client.user_agent.clone());
+        }
         for (name, value) in &self.headers {
             builder = builder.header(name, value);
         }
@@ -266,7 +285,7 @@ fn check_literal(policy: &OutboundPolicy, url: &Url) -> Result<(), Refusal> {
     }
 }
 
-fn redirect_policy(policy: Arc<OutboundPolicy>, max_redirects: usize) -> redirect::Policy {
+pub(crate) fn redirect_policy(policy: Arc<OutboundPolicy>, max_redirects: usize) -> redirect::Policy {
     redirect::Policy::custom(move |attempt| {
         if max_redirects == 0 {
             return attempt.stop();
@@ -305,7 +324,7 @@ pub(crate) fn map_reqwest(url: &str, error: reqwest::Error, after: Duration) -> 
 }
 
 /// An error and its sources, joined: reqwest's own message is often just "error sending request".
-fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut parts = vec![error.to_string()];
     let mut current = error.source();
     while let Some(e) = current {

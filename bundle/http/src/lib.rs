@@ -19,6 +19,7 @@ pub mod guard;
 mod policy;
 pub mod resolver;
 mod response;
+mod shared;
 
 pub use client::{ClientConfig, OutboundClient, OutboundRequest, redact, user_agent};
 pub use error::HttpError;
