@@ -2,10 +2,14 @@
 //!
 //! The host handles requests one at a time, in order; we still multiplex by id so a slow call of one member never
 //! mixes up the answer of another.
+//!
+//! The hub owns no policy of its own: its waits and bounds come in as a [`ChannelConfig`] (the engine reads the
+//! operator's knobs), and the events the host pushes are handed to whoever serves the socket ([`ChannelHub::run`]
+//! takes the sink), so the hub knows nothing of the event bus.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket};
@@ -14,14 +18,9 @@ use serde_json::Value;
 use temps_bundle_protocol::{CallError, ChannelFrame, ChannelRequest, GenAFrame, Generation, Outcome, PluginEvent};
 use tokio::sync::{mpsc, oneshot, watch};
 
+use super::config::ChannelConfig;
 use super::error::ChannelError;
-use crate::engine::knobs::env_duration;
-use crate::events::EventBus;
 
-/// How long a call waits for the host to open the channel unless `TEMPS_BUNDLE_CHANNEL_WAIT_MS` says otherwise.
-pub(crate) const DEFAULT_CONNECT_WAIT: Duration = Duration::from_secs(10);
-/// How long a call waits for its answer unless `TEMPS_BUNDLE_CALL_TIMEOUT_MS` says otherwise.
-pub(crate) const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// The largest WebSocket frame and message the channel carries either way: an `api_call` body may be 32 MiB of
 /// JSON text, which grows when escaped into the frame's JSON string, plus the envelope.
 pub(crate) const FRAME_LIMIT: usize = 48 * 1024 * 1024;
@@ -30,7 +29,7 @@ type Answer = Result<Value, CallError>;
 
 /// The channel's state. Cheap to share (`Arc`).
 pub(crate) struct ChannelHub {
-    generation: Generation,
+    config: ChannelConfig,
     next_id: AtomicU64,
     claimed: AtomicBool,
     /// `ready` was written: from now on the host may open the channel.
@@ -41,34 +40,22 @@ pub(crate) struct ChannelHub {
     absent: AtomicBool,
     outgoing: watch::Sender<Option<mpsc::UnboundedSender<String>>>,
     pending: Mutex<HashMap<u64, oneshot::Sender<Answer>>>,
-    events: OnceLock<Arc<EventBus>>,
-    connect_wait: Duration,
-    call_timeout: Duration,
 }
 
 impl std::fmt::Debug for ChannelHub {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ChannelHub")
-            .field("generation", &self.generation)
+            .field("generation", &self.config.generation)
             .field("connected", &self.is_connected())
             .finish()
     }
 }
 
 impl ChannelHub {
-    /// A hub for a host of `generation`, with waits from the environment (or defaults).
-    pub(crate) fn new(generation: Generation) -> Self {
-        Self::with_timeouts(
-            generation,
-            env_duration("TEMPS_BUNDLE_CHANNEL_WAIT_MS", DEFAULT_CONNECT_WAIT),
-            env_duration("TEMPS_BUNDLE_CALL_TIMEOUT_MS", DEFAULT_CALL_TIMEOUT),
-        )
-    }
-
-    /// A hub with explicit waits.
-    pub(crate) fn with_timeouts(generation: Generation, connect_wait: Duration, call_timeout: Duration) -> Self {
+    /// A hub for the host `config` describes; nothing is connected yet.
+    pub(crate) fn new(config: ChannelConfig) -> Self {
         Self {
-            generation,
+            config,
             next_id: AtomicU64::new(1),
             claimed: AtomicBool::new(false),
             ready_sent: AtomicBool::new(false),
@@ -76,20 +63,17 @@ impl ChannelHub {
             absent: AtomicBool::new(false),
             outgoing: watch::channel(None).0,
             pending: Mutex::new(HashMap::new()),
-            events: OnceLock::new(),
-            connect_wait,
-            call_timeout,
         }
     }
 
-    /// Where pushed events go. Set once, after the members started.
-    pub(crate) fn set_event_bus(&self, bus: Arc<EventBus>) {
-        let _ = self.events.set(bus);
+    /// A hub with explicit waits and the default event size cap (tests, the `testing` harness).
+    pub(crate) fn with_timeouts(generation: Generation, connect_wait: Duration, call_timeout: Duration) -> Self {
+        Self::new(ChannelConfig { connect_wait, call_timeout, ..ChannelConfig::defaults(generation) })
     }
 
     /// Connects a host living in this process (the `testing` harness): requests arrive on the returned queue
     /// as the text frames a socket would carry; answers go back through [`Self::handle_frame`].
-    #[cfg(feature = "testing")]
+    #[cfg(any(test, feature = "testing"))]
     pub(crate) fn connect_in_process(&self) -> mpsc::UnboundedReceiver<String> {
         let (tx, rx) = mpsc::unbounded_channel();
         self.claimed.store(true, Ordering::SeqCst);
@@ -147,18 +131,20 @@ impl ChannelHub {
         if sender.send(text).is_err() {
             return Err(ChannelError::Closed { method: method.to_owned() });
         }
-        match tokio::time::timeout(self.call_timeout, rx).await {
+        let call_timeout = self.config.call_timeout;
+        match tokio::time::timeout(call_timeout, rx).await {
             Ok(Ok(Ok(value))) => Ok(value),
             Ok(Ok(Err(error))) => {
                 Err(ChannelError::Host { method: method.to_owned(), code: error.code, message: error.message })
             }
             Ok(Err(_)) => Err(ChannelError::Closed { method: method.to_owned() }),
-            Err(_) => Err(ChannelError::Timeout { method: method.to_owned(), after: self.call_timeout }),
+            Err(_) => Err(ChannelError::Timeout { method: method.to_owned(), after: call_timeout }),
         }
     }
 
-    /// Serves one accepted WebSocket until it closes: writes queued requests, reads answers and events.
-    pub(crate) async fn run(self: Arc<Self>, socket: WebSocket) {
+    /// Serves one accepted WebSocket until it closes: writes queued requests, reads answers, and hands every
+    /// event the host pushes to `deliver` (the engine's event bus), in the order they arrived.
+    pub(crate) async fn run(self: Arc<Self>, socket: WebSocket, deliver: impl Fn(PluginEvent) + Send) {
         let (mut sink, mut stream) = socket.split();
         let (tx, mut rx) = mpsc::unbounded_channel::<String>();
         self.outgoing.send_replace(Some(tx));
@@ -179,7 +165,11 @@ impl ChannelHub {
                 incoming = stream.next() => {
                     heard_from_host |= matches!(incoming, Some(Ok(_)));
                     match incoming {
-                        Some(Ok(Message::Text(text))) => self.handle_frame(text.as_str()),
+                        Some(Ok(Message::Text(text))) => {
+                            if let Some(event) = self.handle_frame(text.as_str()) {
+                                deliver(event);
+                            }
+                        }
                         Some(Ok(Message::Close(_))) | None => break,
                         // The WebSocket layer answers pings itself; keep-alives are no news.
                         Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
@@ -206,30 +196,33 @@ impl ChannelHub {
         }
     }
 
-    /// Handles one text frame from the host. Malformed frames are logged and ignored, never fatal.
-    pub(crate) fn handle_frame(&self, text: &str) {
+    /// Handles one text frame from the host: an answer goes to its waiting call; an event within the size cap is
+    /// returned for the caller to deliver. Malformed and oversized frames are logged and ignored, never fatal.
+    pub(crate) fn handle_frame(&self, text: &str) -> Option<PluginEvent> {
         match self.parse_frame(text) {
-            Some(Incoming::Answer { id, answer }) => match self.pending_map().remove(&id) {
-                Some(waiter) => {
-                    let _ = waiter.send(answer);
+            Some(Incoming::Answer { id, answer }) => {
+                match self.pending_map().remove(&id) {
+                    Some(waiter) => {
+                        let _ = waiter.send(answer);
+                    }
+                    None => tracing::warn!(id, "ignoring an answer to an unknown or expired request id"),
                 }
-                None => tracing::warn!(id, "ignoring an answer to an unknown or expired request id"),
-            },
-            Some(Incoming::Event(event)) if text.len() > crate::events::max_event_bytes() => tracing::warn!(
-                event_id = %event.id,
-                bytes = text.len(),
-                limit = crate::events::max_event_bytes(),
-                "dropped an event larger than the event size cap"
-            ),
-            Some(Incoming::Event(event)) => match self.events.get() {
-                Some(bus) => {
-                    bus.dispatch(event);
-                }
-                None => tracing::warn!(event_id = %event.id, "event arrived before members started; dropped"),
-            },
+                None
+            }
+            Some(Incoming::Event(event)) if text.len() > self.config.max_event_bytes => {
+                tracing::warn!(
+                    event_id = %event.id,
+                    bytes = text.len(),
+                    limit = self.config.max_event_bytes,
+                    "dropped an event larger than the event size cap"
+                );
+                None
+            }
+            Some(Incoming::Event(event)) => Some(event),
             None => {
                 let preview: String = text.chars().take(200).collect();
                 tracing::warn!(frame = %preview, "ignoring a malformed platform channel frame");
+                None
             }
         }
     }
@@ -263,7 +256,7 @@ impl ChannelHub {
 
     fn request_text(&self, id: u64, method: &str, params: Value) -> String {
         let method = method.to_owned();
-        let frame = match self.generation {
+        let frame = match self.config.generation {
             Generation::B => {
                 serde_json::to_string(&ChannelFrame::Request { id, call: ChannelRequest { method, params } })
             }
@@ -285,11 +278,12 @@ impl ChannelHub {
         }
         let before_ready = !self.ready_sent.load(Ordering::SeqCst);
         let mut rx = self.outgoing.subscribe();
-        let waited = tokio::time::timeout(self.connect_wait, rx.wait_for(Option::is_some)).await;
+        let wait = self.config.connect_wait;
+        let waited = tokio::time::timeout(wait, rx.wait_for(Option::is_some)).await;
         match waited {
-            Ok(Ok(sender)) => sender.clone().ok_or(ChannelError::NotConnected { waited: self.connect_wait }),
+            Ok(Ok(sender)) => sender.clone().ok_or(ChannelError::NotConnected { waited: wait }),
             _ if before_ready && !self.ready_sent.load(Ordering::SeqCst) => Err(ChannelError::BeforeReady),
-            _ => Err(ChannelError::NotConnected { waited: self.connect_wait }),
+            _ => Err(ChannelError::NotConnected { waited: wait }),
         }
     }
 
@@ -317,7 +311,10 @@ enum Incoming {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     fn hub(generation: Generation) -> ChannelHub {
@@ -337,6 +334,91 @@ mod tests {
             assert!(hub.parse_frame("not json").is_none());
             assert!(hub.parse_frame(r#"{"type":"mystery"}"#).is_none());
         }
+    }
+
+    fn event_frame(id: &str, note: &str) -> String {
+        json!({"type": "event", "event": {
+            "id": id, "event_type": "deployment.succeeded", "timestamp": "2026-01-01T00:00:00Z",
+            "data": {"note": note}
+        }})
+        .to_string()
+    }
+
+    /// The request the hub wrote for a call: its id and method, as the host reads them.
+    fn request_of(text: &str) -> (u64, String) {
+        match serde_json::from_str::<ChannelFrame>(text).expect("a typed request frame") {
+            ChannelFrame::Request { id, call } => (id, call.method),
+            other => panic!("not a request: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_answer_reaches_its_call_and_an_event_is_handed_back_not_dispatched() {
+        // Waits far above any scheduling delay: the answer must arrive before the call gives up.
+        let hub = Arc::new(ChannelHub::with_timeouts(Generation::B, Duration::from_secs(30), Duration::from_secs(30)));
+        let mut host = hub.connect_in_process();
+        let call = tokio::spawn({
+            let hub = hub.clone();
+            async move { hub.call("list_projects", json!({})).await }
+        });
+        let (id, method) = request_of(&host.recv().await.expect("the call's request"));
+        assert_eq!(method, "list_projects");
+        let answer = json!({"type": "response", "id": id, "outcome": {"ok": {"method": method, "result": [1, 2]}}});
+        assert!(hub.handle_frame(&answer.to_string()).is_none(), "an answer is not an event");
+        assert_eq!(call.await.expect("the call task").expect("the answer"), json!([1, 2]));
+
+        let event = hub.handle_frame(&event_frame("e-1", "hi")).expect("an event within the cap");
+        assert_eq!((event.id.as_str(), event.event_type.as_str()), ("e-1", "deployment.succeeded"));
+    }
+
+    #[test]
+    fn the_event_size_cap_comes_from_the_config() {
+        let small = event_frame("e-1", "x");
+        let large = event_frame("e-2", &"x".repeat(200));
+        let hub =
+            ChannelHub::new(ChannelConfig { max_event_bytes: small.len(), ..ChannelConfig::defaults(Generation::B) });
+        assert!(hub.handle_frame(&small).is_some(), "an event exactly at the cap is handed on");
+        assert!(hub.handle_frame(&large).is_none(), "an event over the cap is dropped");
+        let roomy = ChannelHub::new(ChannelConfig::defaults(Generation::B));
+        assert!(roomy.handle_frame(&large).is_some(), "the default cap is far above 200 bytes");
+    }
+
+    #[tokio::test]
+    async fn the_waits_come_from_the_config() {
+        let config = ChannelConfig {
+            connect_wait: Duration::from_millis(30),
+            call_timeout: Duration::from_millis(40),
+            ..ChannelConfig::defaults(Generation::B)
+        };
+        let hub = Arc::new(ChannelHub::new(config));
+        hub.mark_ready();
+        match hub.call("list_projects", json!({})).await {
+            Err(ChannelError::NotConnected { waited }) => assert_eq!(waited, config.connect_wait),
+            other => panic!("expected NotConnected, got {other:?}"),
+        }
+        let _host = hub.connect_in_process();
+        match hub.call("list_projects", json!({})).await {
+            Err(ChannelError::Timeout { after, .. }) => assert_eq!(after, config.call_timeout),
+            other => panic!("expected Timeout, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_generation_in_the_config_picks_the_request_form() {
+        let hub = Arc::new(ChannelHub::new(ChannelConfig::defaults(Generation::A)));
+        let mut host = hub.connect_in_process();
+        let _call = tokio::spawn({
+            let hub = hub.clone();
+            async move { hub.call("get_project", json!({"project_id": 7})).await }
+        });
+        let text = host.recv().await.expect("the call's request");
+        match serde_json::from_str::<GenAFrame>(&text).expect("an untyped Gen A frame") {
+            GenAFrame::Request { method, params, .. } => {
+                assert_eq!((method.as_str(), params), ("get_project", json!({"project_id": 7})));
+            }
+            other => panic!("not a request: {other:?}"),
+        }
+        assert!(!text.contains("\"call\""), "Gen A frames carry no typed `call`: {text}");
     }
 
     #[tokio::test]

@@ -3,10 +3,12 @@
 //! needs, and fails with a [`ChannelError`] that says why. The engine owns the connection itself (the hub).
 
 mod client;
+mod config;
 mod error;
 pub(crate) mod hub;
 
 pub(crate) use client::Scope;
 pub use client::{ApiBody, ApiRequest, Temps};
+pub(crate) use config::ChannelConfig;
 pub use error::ChannelError;
 pub(crate) use hub::ChannelHub;

@@ -22,7 +22,8 @@ use crate::isolation::switch::SwitchStore;
 pub(crate) struct Assembly {
     pub(crate) app: Arc<App>,
     pub(crate) service: BundleService,
-    /// Read by `testing`, which delivers events straight to it; the binary's events arrive through the hub.
+    /// Read by `testing`, which delivers events straight to it; the binary's events arrive on the channel socket,
+    /// whose route hands them to it.
     #[cfg_attr(not(feature = "testing"), allow(dead_code, reason = "only the testing harness reads it"))]
     pub(crate) bus: Arc<EventBus>,
 }
@@ -48,7 +49,6 @@ pub(crate) fn assemble(parts: Parts) -> Assembly {
             .filter_map(|slot| Some((slot.manifest.events.clone(), slot.started()?.clone(), slot.isolation.clone())))
             .collect(),
     ));
-    channel.set_event_bus(bus.clone());
     let protocol = protocol_routes(channel, bus.clone(), secret.clone());
     let split = composite.is_none();
     let app = Arc::new(

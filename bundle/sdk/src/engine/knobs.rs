@@ -3,6 +3,22 @@
 
 use std::time::Duration;
 
+use temps_bundle_protocol::Generation;
+
+use crate::channel::ChannelConfig;
+
+/// The platform channel's settings for a host of `generation`: `TEMPS_BUNDLE_CHANNEL_WAIT_MS`,
+/// `TEMPS_BUNDLE_CALL_TIMEOUT_MS` and the event size cap (`TEMPS_BUNDLE_MAX_EVENT_BYTES`, as on `/_events`).
+pub(crate) fn channel_config(generation: Generation) -> ChannelConfig {
+    let defaults = ChannelConfig::defaults(generation);
+    ChannelConfig {
+        connect_wait: env_duration("TEMPS_BUNDLE_CHANNEL_WAIT_MS", defaults.connect_wait),
+        call_timeout: env_duration("TEMPS_BUNDLE_CALL_TIMEOUT_MS", defaults.call_timeout),
+        max_event_bytes: crate::events::max_event_bytes(),
+        ..defaults
+    }
+}
+
 /// The duration in milliseconds in `name`, or `default` when it is unset or not a number.
 pub(crate) fn env_duration(name: &str, default: Duration) -> Duration {
     std::env::var(name).ok().and_then(|ms| ms.trim().parse().ok()).map_or(default, Duration::from_millis)

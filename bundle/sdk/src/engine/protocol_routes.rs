@@ -67,7 +67,7 @@ async fn upgrade(
         )
         .into_response();
     }
-    let (hub, released) = (route.hub.clone(), route.hub.clone());
+    let (hub, released, bus) = (route.hub.clone(), route.hub.clone(), route.bus.clone());
     upgrade
         .max_frame_size(FRAME_LIMIT)
         .max_message_size(FRAME_LIMIT)
@@ -75,7 +75,11 @@ async fn upgrade(
             tracing::info!(%error, "a platform channel upgrade did not complete; the channel stays available");
             released.release_claim();
         })
-        .on_upgrade(move |socket| hub.run(socket))
+        .on_upgrade(move |socket| {
+            hub.run(socket, move |event| {
+                bus.dispatch(event);
+            })
+        })
 }
 
 /// `POST /_events`: the host's fallback when the channel is down. 401 on a bad secret, 413 over the event size cap,

@@ -77,7 +77,7 @@ pub(crate) async fn run(config: BundleConfig, argv: &[String]) -> Result<(), Eng
 
     create_dir(&data_dir).await?;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    let channel = Arc::new(ChannelHub::new(generation));
+    let channel = Arc::new(ChannelHub::new(super::knobs::channel_config(generation)));
     let facts = LaunchFacts {
         generation,
         database_url: launch.database_url,
