@@ -53,6 +53,8 @@
 mod client;
 mod host;
 mod response;
+#[cfg(test)]
+mod tests;
 
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
@@ -87,6 +89,9 @@ use host::{Responder, ScriptedHost};
 const TEST_SECRET: &str = "temps-bundle-sdk-testing-secret-0123456789";
 /// How long a channel call waits for the scripted host's answer (it answers at once; this only bounds a bug).
 const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long [`TestMember::shutdown`] waits for the member's tasks to stop (they stop at their next poll; this
+/// only bounds a bug, generously for a loaded machine).
+pub const TASK_STOP_DEADLINE: Duration = Duration::from_secs(10);
 
 /// One member started in-process. Dropping it stops nothing explicitly: its tasks end with the test's runtime.
 pub struct TestMember<P: Plugin> {
@@ -165,18 +170,21 @@ impl<P: Plugin> TestMember<P> {
         TestClient::new(&self.assembly.service, None, None)
     }
 
-    /// The short form for table-like tests: one `GET`, `PATCH` or (any other method) `POST` as a user with `role`
-    /// (`None`: signed by the host, no user), the body as JSON (`null` when `None`). Answers the status and the
-    /// answer's JSON (`null` when it is not JSON).
+    /// The short form for table-like tests: one `GET`, `DELETE`, `PATCH`, `PUT` or (any other method) `POST`
+    /// (any case, so a route table's `"get"` works) as a user with `role` (`None`: signed by the host, no user),
+    /// the body as JSON (`null` when `None`; none for `GET` and `DELETE`). Answers the status and the answer's JSON
+    /// (`null` when it is not JSON).
     pub async fn call(&self, method: &str, path: &str, role: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
         let client = match role {
             Some(role) => self.as_role(role),
             None => self.anonymous(),
         };
         let body = body.unwrap_or(Value::Null);
-        let response = match method {
+        let response = match method.to_ascii_uppercase().as_str() {
             "GET" => client.get(path).await,
+            "DELETE" => client.delete(path).await,
             "PATCH" => client.patch(path, body).await,
+            "PUT" => client.put(path, body).await,
             _ => client.post(path, body).await,
         };
         let json = serde_json::from_slice(response.bytes()).unwrap_or(Value::Null);
@@ -234,11 +242,33 @@ impl<P: Plugin> TestMember<P> {
         self.dir.path()
     }
 
-    /// Shuts the member down as a SIGTERM would: `shutdown_requested()` resolves, then `on_shutdown` runs.
+    /// Shuts the member down as a SIGTERM would: `shutdown_requested()` resolves, then `on_shutdown` runs. When it
+    /// returns, every supervised task has stopped, so a test can then use the member's state (its store) knowing
+    /// no background work (a worker sending, a pruner deleting) runs beside it. Panics if a task is still running
+    /// after [`TASK_STOP_DEADLINE`].
     pub async fn shutdown(&self) {
         let _ = self.shutdown.send(true);
         if let Some(started) = self.started() {
             started.on_shutdown().await;
+        }
+        let started = tokio::time::Instant::now();
+        loop {
+            let running: Vec<String> = self
+                .tasks()
+                .into_iter()
+                .filter(|task| matches!(task.state, TaskState::Running | TaskState::Restarting | TaskState::Disabled))
+                .map(|task| task.name)
+                .collect();
+            if running.is_empty() {
+                return;
+            }
+            if started.elapsed() > TASK_STOP_DEADLINE {
+                #[allow(clippy::panic, reason = "a task that ignores shutdown fails the test, naming it")]
+                {
+                    panic!("tasks still running {TASK_STOP_DEADLINE:?} after shutdown: {running:?}");
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
 

@@ -69,6 +69,9 @@ impl Plugin for DeployPulse {
             let task_state = state.clone();
             ctx.spawn("backfill", move |_ctx| worker::backfill_on_start(task_state.clone()));
         }
+        // The first pass runs before the member serves, so it never answers with rows past retention (and a
+        // test's rows, written after start, are not pruned by a pass still in flight); then one every hour.
+        worker::prune_logged(&state).await;
         let task_state = state.clone();
         ctx.spawn("prune", move |_ctx| worker::prune_forever(task_state.clone()));
         Ok(state)

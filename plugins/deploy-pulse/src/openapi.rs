@@ -55,7 +55,7 @@ mod tests {
 
     use super::*;
     use crate::routes::ROUTES;
-    use crate::tests::{Harness, harness};
+    use temps_bundle_sdk::testing::TestMember;
 
     #[test]
     fn the_committed_openapi_json_is_current() {
@@ -76,12 +76,12 @@ mod tests {
         let described: usize =
             doc["paths"].as_object().unwrap().values().map(|ops| ops.as_object().unwrap().len()).sum();
         assert_eq!(described, ROUTES.len(), "the document describes a route ROUTES does not list");
-        let Harness { app, state, _dir } = harness().await;
+        let app = TestMember::start(crate::DeployPulse).await;
         let project = crate::repository::Project { project_id: 1, name: "web".into(), slug: "web".into() };
-        crate::repository::record_project(&state.store, &project).await.unwrap();
+        crate::repository::record_project(&app.state().store, &project).await.unwrap();
         for (method, path) in ROUTES {
             let concrete = path.replace("{id}", "1");
-            let (status, _) = app.call(&method.to_uppercase(), &concrete, "admin", Some("{}")).await;
+            let (status, _) = app.call(method, &concrete, Some("admin"), Some(serde_json::json!({}))).await;
             assert!(status != 404 && status != 405, "{method} {path} is not routed (got {status})");
         }
     }

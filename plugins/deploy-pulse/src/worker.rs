@@ -1,5 +1,5 @@
 //! deploy-pulse's background work, each supervised by `ctx.spawn`: the backfill on start and the pruner that
-//! keeps the store within the retention window.
+//! keeps the store within the retention window (its first pass runs in `on_start`, before the member serves).
 
 use std::time::Duration;
 
@@ -19,15 +19,21 @@ pub async fn backfill_on_start(state: PulseState) {
     }
 }
 
-/// Prunes now and every [`PRUNE_INTERVAL`] until the bundle shuts down (the supervisor cancels it).
+/// Prunes every [`PRUNE_INTERVAL`] until the bundle shuts down (the supervisor cancels it); `on_start` ran the
+/// first pass.
 pub async fn prune_forever(state: PulseState) {
     loop {
-        match prune_once(&state, timestamp::now_ms()).await {
-            Ok(pruned) if pruned != Pruned::default() => tracing::info!(?pruned, "pruned rows past retention"),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "pruning failed; trying again at the next interval"),
-        }
         tokio::time::sleep(PRUNE_INTERVAL).await;
+        prune_logged(&state).await;
+    }
+}
+
+/// One pruning pass as of now; a failure is logged and left to the next pass.
+pub async fn prune_logged(state: &PulseState) {
+    match prune_once(state, timestamp::now_ms()).await {
+        Ok(pruned) if pruned != Pruned::default() => tracing::info!(?pruned, "pruned rows past retention"),
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "pruning failed; trying again at the next interval"),
     }
 }
 

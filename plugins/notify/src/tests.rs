@@ -1,47 +1,13 @@
-//! The router in-process (`oneshot`): the OpenAPI document covers every route, roles are enforced, and bad
-//! targets are refused with 422 naming the field.
+//! notify in-process through `temps_bundle_sdk::testing`: the OpenAPI document covers every route, roles are
+//! enforced, bad targets are refused with 422 naming the field, and (with the member stopped, so nothing is
+//! sent) events are stored capped and old deliveries pruned.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
 use serde_json::{Value, json};
-use temps_bundle_sdk::Plugin;
-use temps_bundle_sdk::protocol::headers;
-use tower::ServiceExt;
+use temps_bundle_sdk::testing::TestMember;
 
 use crate::Notify;
 use crate::routes::ROUTES;
-
-async fn app(dir: &tempfile::TempDir) -> axum::Router {
-    let ctx = temps_bundle_sdk::testing::context(&Notify.manifest(), dir.path().to_owned());
-    let state = Notify.on_start(&ctx).await.unwrap();
-    Notify.router(&ctx, state)
-}
-
-async fn call(
-    app: &axum::Router,
-    method: &str,
-    path: &str,
-    role: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = Request::builder().method(method.to_uppercase().as_str()).uri(path);
-    if let Some(role) = role {
-        request =
-            request.header(headers::USER_ID, "1").header(headers::USER_EMAIL, "a@b.c").header(headers::USER_ROLE, role);
-    }
-    let body = match body {
-        Some(json) => {
-            request = request.header("content-type", "application/json");
-            Body::from(json.to_string())
-        }
-        None => Body::empty(),
-    };
-    let response = app.clone().oneshot(request.body(body).unwrap()).await.unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
-}
 
 #[test]
 fn the_openapi_document_describes_every_route() {
@@ -61,14 +27,13 @@ fn the_openapi_document_describes_every_route() {
 
 #[tokio::test]
 async fn every_listed_route_is_served_and_admin_only_except_the_log() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = app(&dir).await;
+    let app = TestMember::start(Notify).await;
     for (method, path) in ROUTES {
         let path = path.replace("{id}", "1");
         let body = matches!(*method, "post" | "patch").then(|| json!({}));
-        let (anonymous, _) = call(&app, method, &path, None, body.clone()).await;
+        let (anonymous, _) = app.call(method, &path, None, body.clone()).await;
         assert_eq!(anonymous, StatusCode::UNAUTHORIZED, "{method} {path} as anonymous");
-        let (reader, _) = call(&app, method, &path, Some("reader"), body).await;
+        let (reader, _) = app.call(method, &path, Some("reader"), body).await;
         let expected = if path == "/deliveries" { StatusCode::OK } else { StatusCode::FORBIDDEN };
         assert_eq!(reader, expected, "{method} {path} as reader");
     }
@@ -76,8 +41,7 @@ async fn every_listed_route_is_served_and_admin_only_except_the_log() {
 
 #[tokio::test]
 async fn bad_targets_are_refused_naming_the_field() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = app(&dir).await;
+    let app = TestMember::start(Notify).await;
     let cases = [
         (json!({"name": "x", "url": "not a url", "format": "json"}), "url: not a valid"),
         (
@@ -93,30 +57,23 @@ async fn bad_targets_are_refused_naming_the_field() {
         (json!({"name": "x", "url": "https://93.184.216.34", "format": "json", "events": []}), "events: "),
     ];
     for (body, expected) in cases {
-        let (status, problem) = call(&app, "post", "/targets", Some("admin"), Some(body.clone())).await;
+        let (status, problem) = app.call("post", "/targets", Some("admin"), Some(body.clone())).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {problem}");
         let detail = problem["detail"].as_str().unwrap();
         assert!(detail.starts_with(expected), "{body}: {detail}");
     }
-    let (status, problem) = call(
-        &app,
-        "post",
-        "/targets",
-        Some("admin"),
-        Some(json!({"name": "x", "url": "https://93.184.216.34", "format": "xml"})),
-    )
-    .await;
+    let xml = json!({"name": "x", "url": "https://93.184.216.34", "format": "xml"});
+    let (status, problem) = app.call("post", "/targets", Some("admin"), Some(xml)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(problem["detail"].as_str().unwrap().contains("format"), "{problem}");
 }
 
-/// notify's state over a fresh store, without the worker (nothing is sent).
-async fn quiet_state(dir: &tempfile::TempDir) -> crate::state::NotifyState {
-    let store =
-        temps_bundle_store::Store::open(&dir.path().join("notify.sqlite3"), crate::schema::MIGRATIONS).await.unwrap();
-    let settings = temps_bundle_store::Settings::load(&store).await.unwrap();
-    let client = temps_bundle_http::OutboundClient::for_member("notify").unwrap();
-    crate::state::NotifyState { store, settings, client, wake: Default::default() }
+/// notify started as the engine starts it, then shut down: its worker and pruner have stopped, so a test can use
+/// its store knowing nothing is sent (targets here are outside addresses) and nothing is pruned beside it.
+async fn stopped() -> TestMember<Notify> {
+    let notify = TestMember::start(Notify).await;
+    notify.shutdown().await;
+    notify
 }
 
 async fn json_target(state: &crate::state::NotifyState) -> crate::targets::Target {
@@ -126,21 +83,12 @@ async fn json_target(state: &crate::state::NotifyState) -> crate::targets::Targe
 }
 
 fn deployment_event(id: &str, data: Value) -> temps_bundle_sdk::PluginEvent {
-    temps_bundle_sdk::PluginEvent {
-        id: id.into(),
-        event_type: "deployment.failed".into(),
-        timestamp: "2026-03-04T16:05:00Z".into(),
-        project_id: Some(1),
-        data: data.as_object().unwrap().clone(),
-    }
+    temps_bundle_sdk::PluginEvent { id: id.into(), ..temps_bundle_sdk::testing::event("deployment.failed", data) }
 }
 
 #[tokio::test]
 async fn on_start_supervises_the_worker_and_the_pruner() {
-    let dir = tempfile::tempdir().unwrap();
-    let ctx = temps_bundle_sdk::testing::context(&Notify.manifest(), dir.path().to_owned());
-    Notify.on_start(&ctx).await.unwrap();
-    let names: Vec<String> = temps_bundle_sdk::testing::tasks(&ctx).into_iter().map(|task| task.name).collect();
+    let names: Vec<String> = TestMember::start(Notify).await.tasks().into_iter().map(|task| task.name).collect();
     assert_eq!(names, ["deliveries", "prune"]);
 }
 
@@ -148,12 +96,12 @@ async fn on_start_supervises_the_worker_and_the_pruner() {
 async fn a_huge_event_is_stored_capped_in_the_delivery_body() {
     use temps_bundle_store::sea_orm::EntityTrait;
 
-    let dir = tempfile::tempdir().unwrap();
-    let state = quiet_state(&dir).await;
-    json_target(&state).await;
+    let notify = stopped().await;
+    let state = notify.state();
+    json_target(state).await;
     let huge = "x".repeat(4 << 20);
     let event = deployment_event("big", json!({"project_id": 1, "error_message": huge, "logs": [huge]}));
-    assert_eq!(crate::dispatch::enqueue_event(&state, &event).await.unwrap(), 1);
+    assert_eq!(crate::dispatch::enqueue_event(state, &event).await.unwrap(), 1);
     let stored = crate::entity::delivery::Entity::find().one(state.db()).await.unwrap().unwrap();
     assert!(stored.body.len() < 3 * crate::dispatch::MAX_FIELD_BYTES, "body of {} bytes", stored.body.len());
     let body: Value = serde_json::from_str(&stored.body).unwrap();
@@ -172,9 +120,9 @@ async fn finished_deliveries_older_than_retention_are_pruned() {
     use crate::deliveries::Status;
     use crate::entity::delivery;
 
-    let dir = tempfile::tempdir().unwrap();
-    let state = quiet_state(&dir).await;
-    let target = json_target(&state).await;
+    let notify = stopped().await;
+    let state = notify.state();
+    let target = json_target(state).await;
     let now = timestamp::now_ms();
     // (event id, status, age in days): only finished deliveries past the 90 days go.
     let rows = [
@@ -194,12 +142,12 @@ async fn finished_deliveries_older_than_retention_are_pruned() {
             .await
             .unwrap();
     }
-    assert_eq!(crate::worker::prune_once(&state, now).await.unwrap(), 2);
+    assert_eq!(crate::worker::prune_once(state, now).await.unwrap(), 2);
     let mut left: Vec<String> =
         delivery::Entity::find().all(state.db()).await.unwrap().into_iter().map(|d| d.event_id).collect();
     left.sort();
     assert_eq!(left, ["old-pending", "recent-dead"]);
     state.settings.patch(json!({"retention_days": 30})).await.unwrap();
-    assert_eq!(crate::worker::prune_once(&state, now + 60 * DAY_MS).await.unwrap(), 1);
+    assert_eq!(crate::worker::prune_once(state, now + 60 * DAY_MS).await.unwrap(), 1);
     assert_eq!(delivery::Entity::find().count(state.db()).await.unwrap(), 1, "the pending one stays");
 }
