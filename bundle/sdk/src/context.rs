@@ -8,7 +8,7 @@ use tokio::sync::watch;
 
 use crate::channel::{ChannelHub, Scope, Temps};
 use crate::isolation::MemberIsolation;
-use crate::tasks::{TaskRegistry, TaskStatus, supervise};
+use crate::tasks::{Supervisor, TaskStatus, shutdown_begins};
 
 /// A member's view of the running bundle. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -25,8 +25,7 @@ struct Inner {
     host_data_dir: Option<PathBuf>,
     shutdown: watch::Receiver<bool>,
     temps: Temps,
-    tasks: Arc<TaskRegistry>,
-    isolation: Arc<MemberIsolation>,
+    tasks: Supervisor,
 }
 
 /// The launch facts shared by every member of one process.
@@ -56,6 +55,7 @@ impl Context {
     ) -> Self {
         let member: &str = &isolation.name;
         let temps = Temps::new(member, scope, facts.channel);
+        let tasks = Supervisor::new(isolation.clone(), facts.shutdown.clone());
         Self {
             inner: Arc::new(Inner {
                 member: member.to_owned(),
@@ -65,8 +65,7 @@ impl Context {
                 host_data_dir: facts.host_data_dir,
                 shutdown: facts.shutdown,
                 temps,
-                tasks: Arc::default(),
-                isolation,
+                tasks,
             }),
         }
     }
@@ -83,23 +82,21 @@ impl Context {
         Self::new(member, data_dir, facts, scope)
     }
 
-    /// Runs a background task under supervision: `make_task` is called to (re)start it; it is stopped when the
-    /// bundle shuts down, restarted with backoff if it panics, and reported in `/health`.
+    /// Runs a background task under supervision: `make_task` is called to (re)start it and gets nothing from the
+    /// engine — capture what the task needs (usually a clone of your state). The task is stopped when the bundle
+    /// shuts down or an administrator disables the member (its future is dropped at the next `.await`, so keep
+    /// what must survive in your store), restarted with backoff if it panics, and reported in `/health`.
     ///
     /// ```text
-    /// ctx.spawn("backfill", |ctx| async move { backfill(&ctx).await });
+    /// let state = state.clone();
+    /// ctx.spawn("backfill", move || backfill(state.clone()));
     /// ```
     pub fn spawn<F, Fut>(&self, name: &str, make_task: F)
     where
-        F: Fn(Context) -> Fut + Send + Sync + 'static,
+        F: Fn() -> Fut + Send + Sync + 'static,
         Fut: std::future::Future<Output = ()> + Send + 'static,
     {
-        supervise(self.clone(), self.inner.tasks.clone(), name, make_task);
-    }
-
-    /// The member's limits, metrics and kill switch.
-    pub(crate) fn isolation(&self) -> &Arc<MemberIsolation> {
-        &self.inner.isolation
+        self.inner.tasks.spawn(name, make_task);
     }
 
     /// The supervised tasks of this member and how they are doing.
@@ -140,11 +137,7 @@ impl Context {
 
     /// Resolves when the bundle starts shutting down; background loops should select on it.
     pub async fn shutdown_requested(&self) {
-        let mut rx = self.inner.shutdown.clone();
-        if rx.wait_for(|stopping| *stopping).await.is_err() {
-            // The sender is gone without a shutdown (a test context): nothing will ever be requested.
-            std::future::pending::<()>().await;
-        }
+        shutdown_begins(&self.inner.shutdown).await;
     }
 
     /// Whether shutdown has begun.

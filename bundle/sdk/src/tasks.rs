@@ -1,14 +1,19 @@
 //! Supervised background tasks (`ctx.spawn`): named, stopped at shutdown, restarted with backoff after a panic,
 //! and given up (and reported in `/health`) after too many panics. While an administrator has the member disabled
 //! its tasks are stopped; enabling it starts them again.
+//!
+//! A task is a closure that makes a future; it gets nothing from the engine (it captures the state it needs).
+//! Stopping it drops the future at its next `.await`, so a task keeps whatever must survive in its store. The
+//! supervisor itself needs only the member's isolation state (name, kill switch, watchdog) and the shutdown flag.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use serde::Serialize;
+use tokio::sync::watch;
 
-use crate::context::Context;
+use crate::isolation::MemberIsolation;
 use crate::isolation::watchdog::{Activity, Watched};
 use crate::panic::panic_message;
 
@@ -43,15 +48,14 @@ pub struct TaskStatus {
     pub last_panic: Option<String>,
 }
 
-/// The supervised tasks of one member.
+/// The statuses of one member's supervised tasks.
 #[derive(Debug, Default)]
-pub(crate) struct TaskRegistry {
+struct TaskRegistry {
     tasks: Mutex<Vec<TaskStatus>>,
 }
 
 impl TaskRegistry {
-    /// Every task's current status.
-    pub(crate) fn snapshot(&self) -> Vec<TaskStatus> {
+    fn snapshot(&self) -> Vec<TaskStatus> {
         self.tasks.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
@@ -68,6 +72,51 @@ impl TaskRegistry {
     }
 }
 
+/// Starts and watches one member's background tasks.
+#[derive(Debug)]
+pub(crate) struct Supervisor {
+    isolation: Arc<MemberIsolation>,
+    shutdown: watch::Receiver<bool>,
+    registry: Arc<TaskRegistry>,
+}
+
+impl Supervisor {
+    /// A supervisor for the member `isolation` describes; its tasks stop when `shutdown` turns true.
+    pub(crate) fn new(isolation: Arc<MemberIsolation>, shutdown: watch::Receiver<bool>) -> Self {
+        Self { isolation, shutdown, registry: Arc::default() }
+    }
+
+    /// Every task's current status, in the order they were spawned.
+    pub(crate) fn snapshot(&self) -> Vec<TaskStatus> {
+        self.registry.snapshot()
+    }
+
+    /// Runs `make_task()` under supervision until it returns or the bundle shuts down.
+    pub(crate) fn spawn<F, Fut>(&self, name: &str, make_task: F)
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let index = self.registry.register(name);
+        let run = Run {
+            name: name.to_owned(),
+            index,
+            isolation: self.isolation.clone(),
+            shutdown: self.shutdown.clone(),
+            registry: self.registry.clone(),
+        };
+        tokio::spawn(run.supervise(Arc::new(make_task)));
+    }
+}
+
+/// Resolves when shutdown begins; never, when the sender is gone without one (a test context).
+pub(crate) async fn shutdown_begins(shutdown: &watch::Receiver<bool>) {
+    let mut rx = shutdown.clone();
+    if rx.wait_for(|stopping| *stopping).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
 /// How one run of a task ended without a panic.
 enum Ended {
     /// It returned, or shutdown stopped it.
@@ -76,34 +125,41 @@ enum Ended {
     Disabled,
 }
 
-/// Runs `make_task(ctx)` under supervision until it returns or the bundle shuts down.
-pub(crate) fn supervise<F, Fut>(ctx: Context, registry: Arc<TaskRegistry>, name: &str, make_task: F)
-where
-    F: Fn(Context) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let index = registry.register(name);
-    let name = name.to_owned();
-    let make_task = Arc::new(make_task);
-    tokio::spawn(async move {
+/// One supervised task: what its loop needs.
+struct Run {
+    name: String,
+    index: usize,
+    isolation: Arc<MemberIsolation>,
+    shutdown: watch::Receiver<bool>,
+    registry: Arc<TaskRegistry>,
+}
+
+impl Run {
+    async fn supervise<F, Fut>(self, make_task: Arc<F>)
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let Self { name, index, isolation, shutdown, registry } = self;
         let mut backoff = FIRST_BACKOFF;
-        let switch = ctx.isolation().switch.clone();
-        let activity = Activity::of(ctx.isolation(), "task", &name);
+        let switch = isolation.switch.clone();
+        let activity = Activity::of(&isolation, "task", &name);
+        let member = isolation.name.to_string();
         loop {
             if switch.is_disabled() {
                 registry.update(index, |s| s.state = TaskState::Disabled);
                 tokio::select! {
                     () = switch.enabled() => registry.update(index, |s| s.state = TaskState::Running),
-                    () = ctx.shutdown_requested() => break,
+                    () = shutdown_begins(&shutdown) => break,
                 }
             }
-            let (make, run_ctx, stop, off) = (make_task.clone(), ctx.clone(), ctx.clone(), switch.clone());
+            let (make, stop, off) = (make_task.clone(), shutdown.clone(), switch.clone());
             // `make_task` runs inside the attempt too, so a panic while building the future is caught as well.
             let attempt = tokio::spawn(Watched::new(
                 async move {
                     tokio::select! {
-                        () = make(run_ctx) => Ended::Returned,
-                        () = stop.shutdown_requested() => Ended::Returned,
+                        () = make() => Ended::Returned,
+                        () = shutdown_begins(&stop) => Ended::Returned,
                         () = off.disabled() => Ended::Disabled,
                     }
                 },
@@ -115,7 +171,6 @@ where
                 Err(join) if join.is_panic() => panic_message(join.into_panic().as_ref()),
                 Err(_) => break,
             };
-            let member = ctx.member().to_owned();
             tracing::error!(%member, task = %name, %panic, "background task panicked");
             crate::isolation::metrics::task_restart(&member, &name);
             let mut gave_up = false;
@@ -131,29 +186,43 @@ where
             }
             tokio::select! {
                 () = tokio::time::sleep(backoff) => {}
-                () = ctx.shutdown_requested() => break,
+                () = shutdown_begins(&shutdown) => break,
             }
             backoff = (backoff * 2).min(MAX_BACKOFF);
             registry.update(index, |s| s.state = TaskState::Running);
         }
         registry.update(index, |s| s.state = TaskState::Finished);
-    });
+    }
 }
 
 #[cfg(test)]
+#[allow(clippy::panic, reason = "tests")]
 mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
     use super::*;
-    use crate::channel::Scope;
+
+    /// A supervisor for member `m` with no Context around it, and the sender of its shutdown flag.
+    fn supervisor() -> (Supervisor, watch::Sender<bool>) {
+        let (stop, shutdown) = watch::channel(false);
+        (Supervisor::new(MemberIsolation::standalone("m"), shutdown), stop)
+    }
+
+    /// Polls `check` until it holds or a generous deadline passes (the machine may be loaded).
+    async fn eventually(what: &str, check: impl Fn() -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while !check() {
+            assert!(tokio::time::Instant::now() < deadline, "timed out waiting until {what}");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
 
     #[tokio::test(start_paused = true)]
     async fn a_panicking_task_is_restarted_then_given_up() {
-        let dir = tempfile::tempdir().unwrap();
-        let ctx = Context::for_tests("m", dir.path().to_owned(), Scope::default());
+        let (tasks, _stop) = supervisor();
         let runs = Arc::new(AtomicU32::new(0));
         let counter = runs.clone();
-        ctx.spawn("flaky", move |_ctx| {
+        tasks.spawn("flaky", move || {
             let counter = counter.clone();
             async move {
                 counter.fetch_add(1, Ordering::SeqCst);
@@ -162,36 +231,57 @@ mod tests {
         });
         tokio::time::sleep(Duration::from_secs(120)).await;
         assert_eq!(runs.load(Ordering::SeqCst), MAX_RESTARTS + 1);
-        let status = &ctx.tasks()[0];
+        let status = &tasks.snapshot()[0];
         assert_eq!((status.state, status.restarts), (TaskState::Failed, MAX_RESTARTS + 1));
         assert_eq!(status.last_panic.as_deref(), Some("flaky task"));
     }
 
     #[tokio::test]
     async fn a_disabled_member_stops_its_tasks_and_enabling_restarts_them() {
-        let dir = tempfile::tempdir().unwrap();
-        let ctx = Context::for_tests("m", dir.path().to_owned(), Scope::default());
+        let (tasks, _stop) = supervisor();
         let runs = Arc::new(AtomicU32::new(0));
         let counter = runs.clone();
-        ctx.spawn("forever", move |_ctx| {
+        tasks.spawn("forever", move || {
             counter.fetch_add(1, Ordering::SeqCst);
             std::future::pending::<()>()
         });
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        ctx.isolation().set_disabled(true);
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        assert_eq!(ctx.tasks()[0].state, TaskState::Disabled);
-        ctx.isolation().set_disabled(false);
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        assert_eq!((ctx.tasks()[0].state, runs.load(Ordering::SeqCst)), (TaskState::Running, 2));
+        eventually("the task ran once", || runs.load(Ordering::SeqCst) == 1).await;
+        tasks.isolation.set_disabled(true);
+        eventually("the task is disabled", || tasks.snapshot()[0].state == TaskState::Disabled).await;
+        tasks.isolation.set_disabled(false);
+        eventually("the task ran again", || runs.load(Ordering::SeqCst) == 2).await;
+        assert_eq!(tasks.snapshot()[0].state, TaskState::Running);
     }
 
     #[tokio::test]
     async fn a_task_that_returns_is_finished() {
-        let dir = tempfile::tempdir().unwrap();
-        let ctx = Context::for_tests("m", dir.path().to_owned(), Scope::default());
-        ctx.spawn("once", |_ctx| async {});
+        let (tasks, _stop) = supervisor();
+        tasks.spawn("once", || async {});
+        eventually("the task finished", || tasks.snapshot()[0].state == TaskState::Finished).await;
+    }
+
+    #[tokio::test]
+    async fn shutdown_stops_a_running_task_and_reports_it_finished() {
+        let (tasks, stop) = supervisor();
+        tasks.spawn("forever", std::future::pending::<()>);
+        tokio::task::yield_now().await;
+        assert_eq!(tasks.snapshot()[0].state, TaskState::Running);
+        stop.send_replace(true);
+        eventually("shutdown stopped the task", || tasks.snapshot()[0].state == TaskState::Finished).await;
+    }
+
+    #[tokio::test]
+    async fn a_dropped_shutdown_sender_never_stops_a_task() {
+        let (tasks, stop) = supervisor();
+        let runs = Arc::new(AtomicU32::new(0));
+        let counter = runs.clone();
+        tasks.spawn("forever", move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            std::future::pending::<()>()
+        });
+        drop(stop);
+        eventually("the task ran", || runs.load(Ordering::SeqCst) == 1).await;
         tokio::time::sleep(Duration::from_millis(50)).await;
-        assert_eq!(ctx.tasks()[0].state, TaskState::Finished);
+        assert_eq!(tasks.snapshot()[0].state, TaskState::Running, "a test context's tasks keep running");
     }
 }

@@ -98,7 +98,7 @@ impl Plugin for Laggard {
     async fn on_start(&self, ctx: &Context) -> Result<LaggardState, BoxError> {
         let state = LaggardState::default();
         let ticks = state.ticks.clone();
-        ctx.spawn("ticker", move |_ctx| {
+        ctx.spawn("ticker", move || {
             let ticks = ticks.clone();
             async move {
                 loop {

@@ -67,13 +67,13 @@ impl Plugin for DeployPulse {
         let state = PulseState { store, settings, temps: ctx.temps().clone(), backfill_lock: Default::default() };
         if state.settings.current().backfill_on_start {
             let task_state = state.clone();
-            ctx.spawn("backfill", move |_ctx| worker::backfill_on_start(task_state.clone()));
+            ctx.spawn("backfill", move || worker::backfill_on_start(task_state.clone()));
         }
         // The first pass runs before the member serves, so it never answers with rows past retention (and a
         // test's rows, written after start, are not pruned by a pass still in flight); then one every hour.
         worker::prune_logged(&state).await;
         let task_state = state.clone();
-        ctx.spawn("prune", move |_ctx| worker::prune_forever(task_state.clone()));
+        ctx.spawn("prune", move || worker::prune_forever(task_state.clone()));
         Ok(state)
     }
 

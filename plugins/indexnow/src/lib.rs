@@ -64,7 +64,7 @@ impl Plugin for IndexNow {
     async fn on_start(&self, ctx: &Context) -> Result<IndexNowState, BoxError> {
         let state = open(ctx, self.policy.clone().unwrap_or_else(OutboundPolicy::from_env)).await?;
         let worker_state = state.clone();
-        ctx.spawn("submissions", move |_ctx| worker::run(worker_state.clone()));
+        ctx.spawn("submissions", move || worker::run(worker_state.clone()));
         Ok(state)
     }
 

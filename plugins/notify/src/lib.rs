@@ -61,9 +61,9 @@ impl Plugin for Notify {
             tracing::info!(recovered, "deliveries interrupted by the last shutdown will be sent again");
         }
         let worker_state = state.clone();
-        ctx.spawn("deliveries", move |_ctx| worker::run(worker_state.clone()));
+        ctx.spawn("deliveries", move || worker::run(worker_state.clone()));
         let pruner_state = state.clone();
-        ctx.spawn("prune", move |_ctx| worker::prune_forever(pruner_state.clone()));
+        ctx.spawn("prune", move || worker::prune_forever(pruner_state.clone()));
         Ok(state)
     }
 

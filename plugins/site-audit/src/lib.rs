@@ -61,7 +61,7 @@ impl Plugin for SiteAudit {
     async fn on_start(&self, ctx: &Context) -> Result<AuditState, BoxError> {
         let state = open(ctx, self.policy.clone().unwrap_or_else(OutboundPolicy::from_env)).await?;
         let worker_state = state.clone();
-        ctx.spawn("audits", move |_ctx| worker::run(worker_state.clone()));
+        ctx.spawn("audits", move || worker::run(worker_state.clone()));
         Ok(state)
     }
 

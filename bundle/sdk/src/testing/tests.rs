@@ -26,7 +26,7 @@ impl Plugin for Ticker {
     async fn on_start(&self, ctx: &Context) -> Result<Arc<AtomicU64>, BoxError> {
         let ticks = Arc::new(AtomicU64::new(0));
         let counter = ticks.clone();
-        ctx.spawn("tick", move |_ctx| {
+        ctx.spawn("tick", move || {
             let counter = counter.clone();
             async move {
                 loop {
