@@ -7,6 +7,7 @@
 //! --config`) adds UIs and the artifact around these steps; the host's tests build their test bundle with
 //! [`build_debug`].
 
+mod checkout;
 pub mod compile;
 mod error;
 pub mod generate;
