@@ -3,7 +3,9 @@
 //!   invisible `inventory` registries;
 //! - no plugin depends on another plugin (or on the host);
 //! - the repository's bundle files (`bundle/default.toml`, the host tests' `bundle/host/tests/host-tests.toml`)
-//!   parse and name only crates that exist;
+//!   parse and name only crates that exist, and the release bundle's lock (`bundle/default.lock`) still matches
+//!   its members (a dependency added to a plugin without refreshing the lock would make every
+//!   `cargo xtask bundle` refuse);
 //! - every plugin has a UI that is a member of the web workspace and of its lockfile.
 
 use std::path::Path;
@@ -11,7 +13,7 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 use serde_json::Value;
-use temps_bundle_file::{BundleFile, Source};
+use temps_bundle_file::{BuildOptions, BundleFile, LockMode, Source, compile};
 
 use crate::plugins::{self, Plugin};
 use crate::process;
@@ -34,6 +36,7 @@ pub fn check(project: &Project) -> anyhow::Result<()> {
     for file in BUNDLE_FILES {
         problems.extend(bundle_file(&project.root().join(file)));
     }
+    problems.extend(default_lock_current(project));
     let web_manifest: Value = serde_json::from_str(&read(project, "web/package.json")?).context("web/package.json")?;
     let web_lock: Value =
         serde_json::from_str(&read(project, "web/package-lock.json")?).context("web/package-lock.json")?;
@@ -91,6 +94,21 @@ fn bundle_file(path: &Path) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// `cargo metadata --locked` on the release bundle's generated crate with `bundle/default.lock` (no compiling).
+fn default_lock_current(project: &Project) -> Vec<String> {
+    let Ok(file) = BundleFile::load(&project.default_bundle()) else {
+        return vec![]; // `bundle_file` reports it
+    };
+    if !file.lock_path().is_file() {
+        return vec![format!("{} is missing: `cargo xtask bundle` writes it", project.display(&file.lock_path()))];
+    }
+    let options = BuildOptions { release: true, lock: LockMode::File };
+    match compile::prepare(&project.workspace(), &file, options) {
+        Ok(_) => vec![],
+        Err(error) => vec![error.to_string()],
+    }
 }
 
 fn web_workspace(web_manifest: &Value, web_lock: &Value, plugins: &[Plugin]) -> Vec<String> {
