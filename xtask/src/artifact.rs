@@ -12,6 +12,8 @@ use serde_json::Value;
 use temps_bundle_release::digest::sha256_hex;
 use temps_bundle_release::{LauncherSpec, NpmPackage, NpmSpec, Platform};
 
+use crate::staging::Staging;
+
 /// What goes into the artifact.
 #[derive(Debug)]
 pub struct ArtifactSpec<'a> {
@@ -42,13 +44,42 @@ pub struct Artifact {
 }
 
 /// Writes the folder, the tarball, the launcher folder and (with a scope) the npm package under `out_dir`,
-/// replacing previous ones.
+/// replacing previous ones. Everything is written into a staging folder under `out_dir` first and moved into
+/// place only when all of it is written: a failure on the way leaves the previous artifact intact.
 pub fn assemble(spec: &ArtifactSpec<'_>, out_dir: &Path) -> anyhow::Result<Artifact> {
     let stem = format!("{}-{}-{}", spec.name, spec.version, spec.platform);
-    let folder = out_dir.join(&stem);
-    if folder.exists() {
-        std::fs::remove_dir_all(&folder).with_context(|| format!("removing the old {}", folder.display()))?;
+    let staging = Staging::new(out_dir, &stem)?;
+    let staged = write_all(spec, &stem, staging.dir())?;
+    let mut moves: Vec<PathBuf> = vec![staged.folder.clone(), staged.tarball.clone()];
+    moves.extend(staged.github.iter().cloned());
+    if let Some(npm) = &staged.npm {
+        moves.extend([npm.folder.clone(), npm.tarball.clone(), npm.platform_entry.clone()]);
     }
+    let moved = |path: &Path| staging.final_path(path);
+    let artifact = Artifact {
+        folder: moved(&staged.folder),
+        tarball: moved(&staged.tarball),
+        github: staged.github.as_ref().map(|folder| moved(folder)).map_err(Clone::clone),
+        npm: staged.npm.map(|npm| NpmPackage {
+            folder: moved(&npm.folder),
+            tarball: moved(&npm.tarball),
+            platform_entry: moved(&npm.platform_entry),
+            ..npm
+        }),
+        binary_sha256: staged.binary_sha256,
+    };
+    staging.commit(&moves.iter().map(PathBuf::as_path).collect::<Vec<_>>())?;
+    // Older releases wrote a registry entry in a format no host reads; leave no such file behind.
+    let stale = out_dir.join(format!("{stem}.registry.json"));
+    if stale.exists() {
+        std::fs::remove_file(&stale).with_context(|| format!("removing the obsolete {}", stale.display()))?;
+    }
+    Ok(artifact)
+}
+
+/// Every output, written under `dir` (the staging folder).
+fn write_all(spec: &ArtifactSpec<'_>, stem: &str, dir: &Path) -> anyhow::Result<Artifact> {
+    let folder = dir.join(stem);
     std::fs::create_dir_all(&folder).with_context(|| format!("creating {}", folder.display()))?;
 
     let executable = folder.join(spec.name);
@@ -65,22 +96,17 @@ pub fn assemble(spec: &ArtifactSpec<'_>, out_dir: &Path) -> anyhow::Result<Artif
     }
     std::fs::write(folder.join("SHA256SUMS"), sums).context("writing SHA256SUMS")?;
 
-    let tarball = out_dir.join(format!("{stem}.tar.gz"));
-    write_tarball(&folder, &stem, &tarball)?;
-    // Older releases wrote a registry entry in a format no host reads; leave no such file behind.
-    let stale = out_dir.join(format!("{stem}.registry.json"));
-    if stale.exists() {
-        std::fs::remove_file(&stale).with_context(|| format!("removing the obsolete {}", stale.display()))?;
-    }
+    let tarball = dir.join(format!("{stem}.tar.gz"));
+    write_tarball(&folder, stem, &tarball)?;
 
     let platform = Platform::find(spec.platform);
-    let github = github_folder(spec, platform, out_dir)?;
+    let github = github_folder(spec, platform, dir)?;
     let npm = match (spec.npm_scope, platform) {
         (None, _) => None,
         (Some(_), None) => anyhow::bail!("Temps' registry has no platform `{}`: no npm package", spec.platform),
         (Some(scope), Some(platform)) => {
             let npm = NpmSpec { scope, name: spec.name, version: spec.version, platform, binary: spec.binary };
-            Some(temps_bundle_release::write_npm_package(&npm, &out_dir.join("npm"))?)
+            Some(temps_bundle_release::write_npm_package(&npm, &dir.join("npm"))?)
         }
     };
     Ok(Artifact { folder, tarball, github, npm, binary_sha256 })
@@ -187,6 +213,53 @@ mod tests {
         let npm = artifact.npm.unwrap();
         assert_eq!(npm.package_name, "@acme/acme-tools-linux-x64");
         assert_eq!(npm.sha256, artifact.binary_sha256);
+    }
+
+    /// Every file under `dir` with its contents, and every folder.
+    fn snapshot(dir: &Path) -> Vec<(PathBuf, Option<Vec<u8>>)> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                out.push((path.clone(), None));
+                out.extend(snapshot(&path));
+            } else {
+                out.push((path.clone(), Some(std::fs::read(&path).unwrap())));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_failed_assembly_keeps_the_previous_artifact_and_leaves_no_partial_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("bundle");
+        let old = tmp.path().join("old-binary");
+        std::fs::write(&old, b"old binary").unwrap();
+        let manifest = manifest();
+        let first = assemble(&spec(&old, &manifest, "1.4.0"), &out).unwrap();
+        let before = snapshot(&out);
+        assert!(before.iter().any(|(p, _)| p.ends_with("npm")), "{before:?}");
+
+        let new = tmp.path().join("new-binary");
+        std::fs::write(&new, b"new binary").unwrap();
+        // Fails after the executable and manifest.json are written: the extra file's folder does not exist.
+        let late_file = [("missing-folder/bom.cdx.json", "{}".to_owned())];
+        let late = ArtifactSpec { extra_files: &late_file, ..spec(&new, &manifest, "1.4.0") };
+        // Fails after the folder, the tarball and the launcher folder are written: no such npm platform.
+        let unknown = ArtifactSpec { platform: "plan9-mips", ..spec(&new, &manifest, "1.4.0") };
+        for (what, failing) in [("a late file", late), ("an unknown npm platform", unknown)] {
+            let error = assemble(&failing, &out).unwrap_err();
+            assert_eq!(snapshot(&out), before, "{what} ({error:#}) changed the output folder");
+        }
+        assert_eq!(std::fs::read(first.folder.join("acme-tools")).unwrap(), b"old binary");
+
+        let second = assemble(&spec(&new, &manifest, "1.4.0"), &out).unwrap();
+        assert_eq!(second.folder, first.folder);
+        assert_eq!(std::fs::read(second.folder.join("acme-tools")).unwrap(), b"new binary");
+        let names: Vec<_> = snapshot(&out).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(names, before.into_iter().map(|(p, _)| p).collect::<Vec<_>>(), "the same files, replaced");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! Without `--config` it builds the repository's release bundle, `bundle/default.toml`.
 //!
 //! Every refusal happens before the first file is written under `target/bundle/`, so a refused bundle leaves
-//! nothing half-written there (nor a new lock beside the bundle file).
+//! nothing half-written there (nor a new lock beside the bundle file); the artifact itself is written through a
+//! staging folder and moved into place whole (`staging.rs`), so a failure while writing it keeps the previous one.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

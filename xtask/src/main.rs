@@ -27,6 +27,7 @@ mod platform;
 mod plugins;
 mod process;
 mod project;
+mod staging;
 mod stamp;
 mod steps;
 mod ui;
