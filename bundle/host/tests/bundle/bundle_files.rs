@@ -20,15 +20,25 @@ fn target() -> PathBuf {
 }
 
 /// Writes a member crate `temps-plugin-<package>` in `dir` registering `names` (none: a crate that registers
-/// nothing), each answering `GET /where` with its name. `sdk` is its SDK dependency (an inline TOML table).
+/// nothing), each answering `GET /where` with its name. `sdk` is its SDK dependency (an inline TOML table). With a
+/// `web/package.json` already in `dir`, the members embed `web/dist` as their UI.
 fn member_crate(dir: &Path, package: &str, names: &[&str], sdk: &str) {
     std::fs::create_dir_all(dir.join("src")).unwrap();
+    let ui = if dir.join("web/package.json").is_file() {
+        "  fn ui(&self) -> Option<&'static include_dir::Dir<'static>> { Some(&UI) }\n"
+    } else {
+        ""
+    };
     let manifest = format!(
         "[package]\nname = \"temps-plugin-{package}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\n\
          temps-bundle-sdk = {sdk}\naxum = {{ version = \"0.8\", default-features = false }}\n\n[workspace]\n"
     );
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     let mut lib = String::from("use temps_bundle_sdk::prelude::*;\n");
+    if !ui.is_empty() {
+        lib += "use temps_bundle_sdk::include_dir;\n\
+                static UI: include_dir::Dir<'static> = include_dir::include_dir!(\"$CARGO_MANIFEST_DIR/web/dist\");\n";
+    }
     for (index, name) in names.iter().enumerate() {
         lib += &format!(
             "#[derive(Default)] pub struct M{index};\n\
@@ -36,7 +46,7 @@ fn member_crate(dir: &Path, package: &str, names: &[&str], sdk: &str) {
                fn manifest(&self) -> PluginManifest {{ ManifestBuilder::new({name:?}, \"0.2.0\").build() }}\n\
                async fn on_start(&self, _ctx: &Context) -> Result<(), BoxError> {{ Ok(()) }}\n\
                fn router(&self, _ctx: &Context, _state: ()) -> Router {{\n\
-                 Router::new().route(\"/where\", axum::routing::get(|| async {{ {name:?} }}))\n  }}\n}}\n\
+                 Router::new().route(\"/where\", axum::routing::get(|| async {{ {name:?} }}))\n  }}\n{ui}}}\n\
              temps_bundle_sdk::register!(M{index});\n"
         );
     }
@@ -45,6 +55,19 @@ fn member_crate(dir: &Path, package: &str, names: &[&str], sdk: &str) {
 
 /// A local git repository standing for "temps-bundle on GitHub" (a package named `temps-bundle-sdk`, not the real
 /// one): members depend on the SDK from its URL, and `[sdk] git` patches that URL to this checkout's SDK.
+/// An outside member's npm project without dependencies: `npm run build` writes `dist/index.html` saying `marker`.
+fn npm_ui(dir: &Path, marker: &str) {
+    std::fs::create_dir_all(dir.join("web")).unwrap();
+    let package =
+        r#"{ "name": "outside-ui", "version": "0.1.0", "private": true, "scripts": { "build": "node build.mjs" } }"#;
+    std::fs::write(dir.join("web/package.json"), package).unwrap();
+    let script = format!(
+        "import {{ mkdirSync, writeFileSync }} from 'node:fs';\nmkdirSync('dist', {{ recursive: true }});\n\
+         writeFileSync('dist/index.html', '<!doctype html><title>outside</title><p>{marker}</p>');\n"
+    );
+    std::fs::write(dir.join("web/build.mjs"), script).unwrap();
+}
+
 fn sdk_git_repo(dir: &Path) -> String {
     std::fs::create_dir_all(dir.join("src")).unwrap();
     let manifest = "[package]\nname = \"temps-bundle-sdk\"\nversion = \"0.1.0\"\nedition = \"2024\"\n[workspace]\n";
@@ -103,6 +126,8 @@ fn remove_artifacts(name: &str) {
 #[tokio::test]
 async fn members_from_a_folder_a_git_repository_and_this_repository_answer_with_their_sources() {
     let tmp = tempfile::tempdir().unwrap();
+    // The outside member has its own npm project: `cargo xtask bundle` builds it before compiling.
+    npm_ui(&tmp.path().join("outside"), "built by the npm project of the outside member");
     member_crate(&tmp.path().join("outside"), "outside", &["outside"], &sdk_by_path());
     // The git member depends on the SDK by git, as an outside author's crate does; the bundle file's `[sdk] git`
     // says that URL is this checkout's SDK.
@@ -155,6 +180,8 @@ async fn members_from_a_folder_a_git_repository_and_this_repository_answer_with_
         let response = plugin.get(&format!("/{name}/where"), &Caller::admin()).await.unwrap();
         assert_eq!(response.text(), name, "composite mode serves {name}");
     }
+    let ui = plugin.get("/outside/ui/", &Caller::admin()).await.unwrap();
+    assert!(ui.text().contains("built by the npm project of the outside member"), "{}", ui.text());
     let greeting = ok_json(&plugin.get("/hello/greeting?name=outside", &Caller::admin()).await.unwrap());
     assert_eq!(greeting["message"], "Hello, outside!");
     plugin.stop().await.unwrap();
