@@ -1,6 +1,7 @@
-//! `cargo xtask bundle --config` end to end: bundles made of members from outside this repository (a folder and a
-//! local git repository) next to an in-repo plugin, driven through the dev host; and the refusals, each checked by
-//! its message. The crates are written into temp dirs; builds share the repository's target folder (debug).
+//! `cargo xtask bundle --config` end to end: bundles made of members from outside this repository (a folder, a
+//! local git repository and a local crates registry) next to an in-repo plugin, driven through the dev host; and
+//! the refusals, each checked by its message. The crates are written into temp dirs; builds share the repository's
+//! target folder (debug).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -8,6 +9,7 @@ use std::process::Command;
 use serde_json::Value;
 use temps_bundle_devhost::{Caller, Generation};
 
+use crate::local_registry::{self, LocalRegistry};
 use crate::support::{ok_json, spawn_with};
 
 /// The repository root.
@@ -97,11 +99,16 @@ fn git(dir: &Path, args: &[&str]) -> String {
 
 /// `cargo xtask bundle --config <file> --debug`: (success, stderr).
 fn xtask_bundle(file: &Path) -> (bool, String) {
+    xtask_bundle_with(file, &[])
+}
+
+fn xtask_bundle_with(file: &Path, env: &[(&str, &str)]) -> (bool, String) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
         .args(["run", "--quiet", "-p", "xtask", "--", "bundle", "--debug", "--config"])
         .arg(file)
         .current_dir(root())
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
@@ -124,7 +131,7 @@ fn remove_artifacts(name: &str) {
 }
 
 #[tokio::test]
-async fn members_from_a_folder_a_git_repository_and_this_repository_answer_with_their_sources() {
+async fn members_from_a_folder_a_git_repository_a_registry_and_this_repository_answer_with_their_sources() {
     let tmp = tempfile::tempdir().unwrap();
     // The outside member has its own npm project: `cargo xtask bundle` builds it before compiling.
     npm_ui(&tmp.path().join("outside"), "built by the npm project of the outside member");
@@ -139,16 +146,38 @@ async fn members_from_a_folder_a_git_repository_and_this_repository_answer_with_
     git(&repo, &["commit", "-q", "-m", "member"]);
     let commit = git(&repo, &["rev-parse", "HEAD"]);
     let url = format!("file://{}", repo.display());
+    // The registry member depends on the SDK from its registry, as a published crate does; `[sdk]` names that
+    // registry's index too.
+    let registry = LocalRegistry::new(&tmp.path().join("registry"));
+    let sdk_from_registry = format!("{{ version = \"0.1\", registry-index = {:?} }}", registry.index_url);
+    member_crate(
+        &registry.source_dir("temps-plugin-published", "0.1.0"),
+        "published",
+        &["published"],
+        &sdk_from_registry,
+    );
+    let crates_io = Some("https://github.com/rust-lang/crates.io-index");
+    registry.publish(
+        "temps-plugin-published",
+        "0.1.0",
+        &[
+            LocalRegistry::dependency("temps-bundle-sdk", "^0.1", true, None),
+            LocalRegistry::dependency("axum", "^0.8", false, crates_io),
+        ],
+    );
     let file = tmp.path().join("outside-test.toml");
     let hello = root().join("plugins/hello");
     let text = format!(
-        "[bundle]\nname = \"outside-test\"\nversion = \"0.3.0\"\n\n[sdk]\ngit = [{sdk_git:?}]\n\n[members.outside]\npath = \"outside\"\n\
-         request_timeout_ms = 5000\n\n[members.gitmember]\ngit = {url:?}\nbranch = \"main\"\n\n\
-         [members.hello]\npath = {hello:?}\n"
+        "[bundle]\nname = \"outside-test\"\nversion = \"0.3.0\"\n\n[sdk]\ngit = [{sdk_git:?}, {index:?}]\n\n\
+         [members.outside]\npath = \"outside\"\nrequest_timeout_ms = 5000\n\n\
+         [members.gitmember]\ngit = {url:?}\nbranch = \"main\"\n\n[members.published]\nversion = \"0.1\"\n\
+         registry = {registry_name:?}\n\n[members.hello]\npath = {hello:?}\n",
+        index = registry.index_url,
+        registry_name = local_registry::NAME,
     );
     std::fs::write(&file, &text).unwrap();
 
-    let (ok, stderr) = xtask_bundle(&file);
+    let (ok, stderr) = xtask_bundle_with(&file, &[registry.env()]);
     assert!(ok, "the bundle was refused:\n{stderr}");
     assert!(tmp.path().join("outside-test.lock").is_file(), "the lock is written beside the bundle file");
     let found = artifacts("outside-test");
@@ -162,8 +191,15 @@ async fn members_from_a_folder_a_git_repository_and_this_repository_answer_with_
     let bom: Value = serde_json::from_str(&std::fs::read_to_string(folder.join("bom.cdx.json")).unwrap()).unwrap();
     assert_eq!(bom["bomFormat"], "CycloneDX");
     let names: Vec<&str> = bom["components"].as_array().unwrap().iter().filter_map(|c| c["name"].as_str()).collect();
-    for package in ["temps-plugin-outside", "temps-plugin-gitmember", "temps-plugin-hello", "temps-bundle-sdk", "axum"]
-    {
+    let packages = [
+        "temps-plugin-outside",
+        "temps-plugin-gitmember",
+        "temps-plugin-published",
+        "temps-plugin-hello",
+        "temps-bundle-sdk",
+        "axum",
+    ];
+    for package in packages {
         assert!(names.contains(&package), "{package} missing from the bill of materials");
     }
     remove_artifacts("outside-test");
@@ -176,7 +212,8 @@ async fn members_from_a_folder_a_git_repository_and_this_repository_answer_with_
     assert_eq!(source("outside"), serde_json::json!({ "kind": "path" }));
     assert_eq!(source("hello"), serde_json::json!({ "kind": "path" }));
     assert_eq!(source("gitmember"), serde_json::json!({ "kind": "git", "url": url, "commit": commit }));
-    for name in ["outside", "gitmember"] {
+    assert_eq!(source("published"), serde_json::json!({ "kind": "registry", "version": "0.1.0" }));
+    for name in ["outside", "gitmember", "published"] {
         let response = plugin.get(&format!("/{name}/where"), &Caller::admin()).await.unwrap();
         assert_eq!(response.text(), name, "composite mode serves {name}");
     }
@@ -191,7 +228,7 @@ async fn members_from_a_folder_a_git_repository_and_this_repository_answer_with_
     assert!(list.lines().next().unwrap().contains("SOURCE"), "{list}");
     assert!(list.contains(&format!("git {url}@{}", &commit[..12])), "{list}");
 
-    for name in ["outside", "gitmember"] {
+    for name in ["outside", "gitmember", "published"] {
         let options = temps_bundle_devhost::SpawnOptions::new(&binary, Generation::B).arg("--member").arg(name);
         let plugin = spawn_with(options).await;
         let alone: Value = serde_json::from_str(plugin.first_line()).unwrap();
@@ -203,7 +240,7 @@ async fn members_from_a_folder_a_git_repository_and_this_repository_answer_with_
 
     // The lock now pins the file's members: a changed file is refused until --update, before compiling.
     std::fs::write(&file, format!("{text}\n[members.notify]\npath = {:?}\n", root().join("plugins/notify"))).unwrap();
-    let (ok, stderr) = xtask_bundle(&file);
+    let (ok, stderr) = xtask_bundle_with(&file, &[registry.env()]);
     assert!(!ok);
     assert!(stderr.contains("outside-test.lock no longer matches"), "{stderr}");
     assert!(stderr.contains("run again with --update"), "{stderr}");

@@ -20,6 +20,7 @@ mod launch_config;
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 mod launcher;
 mod lifecycle;
+mod local_registry;
 mod metrics;
 mod notify;
 mod routing;
