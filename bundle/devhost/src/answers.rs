@@ -1,8 +1,9 @@
-//! Answers to the channel calls of §7, computed from the fixtures with the host's error codes.
+//! Answers to the channel calls of §7, computed from the fixtures with the host's error codes. Results with a fixed
+//! shape are the protocol crate's records (`ApiCallResult`, `GenerateAiResult`, the fixtures' platform records).
 
 use serde_json::{Value, json};
 use temps_bundle_protocol::method::{UnknownMethod, api_call_needs};
-use temps_bundle_protocol::{CallError, ChannelErrorCode, HostPermission, Method};
+use temps_bundle_protocol::{ApiCallResult, CallError, ChannelErrorCode, GenerateAiResult, HostPermission, Method};
 
 use crate::host_context::HostContext;
 
@@ -98,7 +99,7 @@ fn api_call(host: &HostContext, params: &Params<'_>) -> Result<Value, CallError>
         },
         _ => (404, json!({"error": "not found"})),
     };
-    Ok(json!({"status": status, "body": body.to_string()}))
+    to_json(&ApiCallResult { status, body: body.to_string() })
 }
 
 fn host_capabilities(host: &HostContext) -> Value {
@@ -118,7 +119,7 @@ fn generate_ai(params: &Params<'_>) -> Result<Value, CallError> {
     let words: Vec<&str> = prompt.split_whitespace().take(12).collect();
     let text = format!("[devhost canned answer for {purpose}] {}", words.join(" "));
     let text: Vec<&str> = text.split(' ').take(max_words.max(1)).collect();
-    Ok(json!({"text": text.join(" "), "model": CANNED_AI_MODEL}))
+    to_json(&GenerateAiResult { text: text.join(" "), model: CANNED_AI_MODEL.to_owned() })
 }
 
 /// The parameters object of a call, with typed accessors answering `invalid_params`.
@@ -260,6 +261,25 @@ mod tests {
         let write =
             answer(&host, "api_call", &json!({"method": "POST", "path": "/projects", "actor": actor})).unwrap_err();
         assert_eq!(write.code, ChannelErrorCode::PermissionDenied);
+    }
+
+    #[test]
+    fn answers_decode_as_the_protocol_records_the_sdk_reads() {
+        use temps_bundle_protocol::{DeploymentInfo, EnvironmentInfo, ProjectInfo};
+        let host = host(None);
+        let call = |method: &str, params: Value| answer(&host, method, &params).unwrap();
+        let projects: Vec<ProjectInfo> = serde_json::from_value(call("list_projects", json!({}))).unwrap();
+        assert_eq!(projects.len(), 3);
+        let _: EnvironmentInfo = serde_json::from_value(call("get_environment", json!({"environment_id": 6}))).unwrap();
+        let _: Vec<DeploymentInfo> =
+            serde_json::from_value(call("list_deployments", json!({"project_id": 2}))).unwrap();
+        let actor = host.mint_actor_token();
+        let api = call("api_call", json!({"method": "GET", "path": "/projects", "actor": actor}));
+        let api: ApiCallResult = serde_json::from_value(api).unwrap();
+        assert_eq!(api.status, 200);
+        let ai = call("generate_ai", json!({"purpose": "p", "prompt": "hello there"}));
+        let ai: GenerateAiResult = serde_json::from_value(ai).unwrap();
+        assert_eq!(ai.model, CANNED_AI_MODEL);
     }
 
     #[test]

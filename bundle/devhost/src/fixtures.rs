@@ -1,8 +1,10 @@
-//! The platform data channel calls are answered from: projects, environments and deployments (§7 shapes).
+//! The platform data channel calls are answered from: projects, environments and deployments, as the protocol
+//! crate's records (§7), so the dev host answers with exactly the shapes the SDK decodes.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+pub use temps_bundle_protocol::{DeploymentInfo, EnvironmentInfo, ProjectInfo};
 
 use crate::error::DevHostError;
 
@@ -15,54 +17,6 @@ pub struct Fixtures {
     pub projects: Vec<ProjectInfo>,
     pub environments: Vec<EnvironmentInfo>,
     pub deployments: Vec<DeploymentInfo>,
-}
-
-/// `ProjectInfo` of the channel (§7).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProjectInfo {
-    pub id: i32,
-    pub name: String,
-    pub slug: String,
-    pub repo_name: Option<String>,
-    pub repo_owner: Option<String>,
-    pub main_branch: String,
-    pub preset: Option<String>,
-    pub source_type: String,
-    pub created_at: String,
-    pub updated_at: String,
-    pub last_deployment: Option<String>,
-    pub enable_preview_environments: bool,
-}
-
-/// `EnvironmentInfo` of the channel (§7).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EnvironmentInfo {
-    pub id: i32,
-    pub project_id: i32,
-    pub name: String,
-    pub slug: String,
-    pub branch: Option<String>,
-    pub is_preview: bool,
-    pub current_deployment_id: Option<i32>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-/// `DeploymentInfo` of the channel (§7). `state` is e.g. `succeeded`, `failed`, `cancelled`, `running`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeploymentInfo {
-    pub id: i32,
-    pub project_id: i32,
-    pub environment_id: i32,
-    pub state: String,
-    pub branch: Option<String>,
-    pub tag: Option<String>,
-    pub commit_sha: Option<String>,
-    pub commit_message: Option<String>,
-    pub commit_author: Option<String>,
-    pub created_at: String,
-    pub started_at: Option<String>,
-    pub finished_at: Option<String>,
 }
 
 impl Fixtures {

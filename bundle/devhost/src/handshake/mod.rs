@@ -5,7 +5,7 @@ pub(crate) mod reader;
 
 use serde_json::Value;
 use temps_bundle_protocol::names::{check_name, check_version};
-use temps_bundle_protocol::{Generation, LaunchConfig, PROTOCOL_VERSION, PluginManifest, ReadyMessage};
+use temps_bundle_protocol::{Generation, HelloMessage, LaunchConfig, PROTOCOL_VERSION, PluginManifest, ReadyMessage};
 
 use reader::shorten;
 
@@ -27,7 +27,7 @@ pub(crate) fn parse_first_line(generation: Generation, line: &str) -> Result<Acc
     })?;
     let kind = value.get("type").and_then(Value::as_str);
     let manifest_json = match (generation, kind) {
-        (Generation::B, Some("hello")) => hello_manifest(&value)?,
+        (Generation::B, Some("hello")) => hello_manifest(value)?,
         (Generation::B, Some("manifest")) => {
             return Err("the plugin uses the legacy startup handshake (a Gen A `manifest` line) but this is a Gen B \
                         host (no --auth-secret in argv): it must send `hello`"
@@ -79,12 +79,16 @@ pub(crate) fn launch_config(
     }
 }
 
-fn hello_manifest(value: &Value) -> Result<Value, String> {
-    let version = value.get("protocol_version").and_then(Value::as_u64);
-    if version != Some(u64::from(PROTOCOL_VERSION)) {
-        return Err(format!("the hello line has protocol_version {version:?}, this host speaks {PROTOCOL_VERSION}"));
+/// The manifest of a hello line (the protocol's `HelloMessage`, with the manifest kept as sent).
+fn hello_manifest(value: Value) -> Result<Value, String> {
+    let hello: HelloMessage<Value> = serde_json::from_value(value).map_err(|e| format!("invalid hello line: {e}"))?;
+    if hello.protocol_version != PROTOCOL_VERSION {
+        return Err(format!(
+            "the hello line has protocol_version {}, this host speaks {PROTOCOL_VERSION}",
+            hello.protocol_version
+        ));
     }
-    value.get("manifest").cloned().ok_or_else(|| "the hello line has no \"manifest\" key".to_owned())
+    Ok(hello.manifest)
 }
 
 /// The inline manifest of a Gen A line; a missing `requires_db` means `true` to Gen A hosts.
@@ -132,7 +136,9 @@ mod tests {
         assert!(first_line_error(Generation::B, "INFO starting").contains("not JSON"));
         assert!(first_line_error(Generation::B, r#"{"level":"INFO"}"#).contains("no \"type\""));
         let v3 = r#"{"type":"hello","protocol_version":3,"manifest":{"name":"p","version":"1"}}"#;
-        assert!(first_line_error(Generation::B, v3).contains("protocol_version Some(3)"));
+        assert!(first_line_error(Generation::B, v3).contains("protocol_version 3"));
+        let no_manifest = r#"{"type":"hello","protocol_version":2}"#;
+        assert!(first_line_error(Generation::B, no_manifest).contains("missing field `manifest`"));
         let bad_name = r#"{"type":"hello","protocol_version":2,"manifest":{"name":"Bad_Name","version":"1"}}"#;
         assert!(first_line_error(Generation::B, bad_name).contains("manifest name `Bad_Name`"));
     }

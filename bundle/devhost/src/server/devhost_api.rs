@@ -78,7 +78,8 @@ pub(crate) async fn calls(State(state): State<FrontState>) -> Json<Value> {
         .map(|call| {
             let (ok, answer) = match call.answered {
                 Ok(result) => (true, result),
-                Err(error) => (false, json!({"code": error.code.as_str(), "message": error.message})),
+                // The protocol's `CallError`, as the plugin received it.
+                Err(error) => (false, json!(error)),
             };
             json!({"id": call.id, "method": call.method, "params": call.params, "ok": ok, "answer": answer})
         })

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
-use temps_bundle_protocol::Generation;
+use serde_json::Value;
+use temps_bundle_protocol::{ChannelFrame, ChannelRequest, GenAFrame, Generation};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::routes::FakeState;
@@ -36,13 +36,17 @@ impl ChannelSlot {
     /// Sends a request frame of the generation and waits for its response frame.
     pub(crate) async fn call(&self, generation: Generation, method: &str, params: Value) -> Result<Value, String> {
         let id = self.next_id.fetch_add(1, Ordering::SeqCst) + 1;
+        let method = method.to_owned();
         let frame = match generation {
-            Generation::B => json!({"type": "request", "id": id, "call": {"method": method, "params": params}}),
-            Generation::A => json!({"type": "request", "id": id, "method": method, "params": params}),
-        };
+            Generation::B => {
+                serde_json::to_string(&ChannelFrame::Request { id, call: ChannelRequest { method, params } })
+            }
+            Generation::A => serde_json::to_string(&GenAFrame::Request { id, method, params }),
+        }
+        .map_err(|e| format!("request frame: {e}"))?;
         let (tx, rx) = oneshot::channel();
         self.pending.lock().unwrap_or_else(PoisonError::into_inner).insert(id, tx);
-        if !self.send_raw(frame.to_string()) {
+        if !self.send_raw(frame) {
             return Err("no channel".into());
         }
         tokio::time::timeout(Duration::from_secs(5), rx)

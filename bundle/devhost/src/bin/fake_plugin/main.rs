@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use temps_bundle_protocol::{Generation, LaunchConfig, PROTOCOL_VERSION};
+use temps_bundle_protocol::{Generation, HelloMessage, LaunchConfig, ManifestLine, PROTOCOL_VERSION, ReadyMessage};
 use tokio::io::AsyncBufReadExt;
 
 /// What the fake learned from argv and stdin.
@@ -46,22 +46,17 @@ async fn run() -> Result<(), String> {
     eprintln!("fake plugin: starting {name} ({generation:?}), args {args:?}");
     let secret = match generation {
         Generation::A => {
-            let mut line = json!({"type": "manifest"});
-            merge(&mut line, manifest);
-            say(&line)?;
+            say(&ManifestLine { manifest })?;
             flag("--auth-secret").unwrap_or_default()
         }
         Generation::B => {
-            say(&json!({"type": "hello", "protocol_version": PROTOCOL_VERSION, "manifest": manifest}))?;
+            say(&HelloMessage { protocol_version: PROTOCOL_VERSION, manifest })?;
             read_launch_config().await?.auth_secret
         }
     };
     let listener = bind(&socket, &data_dir)?;
-    let mut ready = json!({"type": "ready", "ready": true, "has_ui": true});
-    if generation == Generation::B {
-        merge(&mut ready, json!({"protocol_version": PROTOCOL_VERSION}));
-    }
-    say(&ready)?;
+    let protocol_version = (generation == Generation::B).then_some(PROTOCOL_VERSION);
+    say(&ReadyMessage { ready: true, has_ui: true, protocol_version, openapi: None })?;
     let launch = Launch { generation, secret, name };
     let app = routes::router(routes::FakeState::new(launch));
     let ignore_sigterm = args.iter().any(|a| a == "--fake-ignore-sigterm");
@@ -90,8 +85,9 @@ fn merge(target: &mut Value, extra: Value) {
     }
 }
 
-/// One handshake line on stdout.
-fn say(line: &Value) -> Result<(), String> {
+/// One handshake line on stdout (the manifest stays a JSON value: tests merge arbitrary keys into it).
+fn say(line: &impl serde::Serialize) -> Result<(), String> {
+    let line = serde_json::to_string(line).map_err(|e| format!("handshake line: {e}"))?;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{line}").and_then(|()| stdout.flush()).map_err(|e| format!("stdout: {e}"))
 }
