@@ -1,9 +1,12 @@
 //! Answers to the channel calls of §7, computed from the fixtures with the host's error codes. Results with a fixed
 //! shape are the protocol crate's records (`ApiCallResult`, `GenerateAiResult`, the fixtures' platform records).
 
+use serde::Deserialize;
 use serde_json::{Value, json};
 use temps_bundle_protocol::method::{UnknownMethod, api_call_needs};
-use temps_bundle_protocol::{ApiCallResult, CallError, ChannelErrorCode, GenerateAiResult, HostPermission, Method};
+use temps_bundle_protocol::{
+    ApiCallParams, ApiCallResult, CallError, ChannelErrorCode, GenerateAiResult, HostPermission, Method,
+};
 
 use crate::host_context::HostContext;
 
@@ -14,13 +17,13 @@ const DEFAULT_DEPLOYMENT_LIMIT: u64 = 20;
 const MAX_DEPLOYMENT_LIMIT: u64 = 100;
 
 /// Answers one call the way a Temps host would.
-pub(crate) fn answer(host: &HostContext, method: &str, params: &Value) -> Result<Value, CallError> {
+pub(crate) fn answer(host: &HostContext, method: &str, raw_params: &Value) -> Result<Value, CallError> {
     let method: Method =
         method.parse().map_err(|e: UnknownMethod| error(ChannelErrorCode::MethodNotFound, e.to_string()))?;
     if let Some(permission) = method.required_permission().filter(|p| !host.permits(*p)) {
         return Err(permission_denied(permission));
     }
-    let params = Params::new(params)?;
+    let params = Params::new(raw_params)?;
     match method {
         Method::ListProjects => to_json(&host.fixtures.projects),
         Method::GetProject => {
@@ -42,7 +45,7 @@ pub(crate) fn answer(host: &HostContext, method: &str, params: &Value) -> Result
         }
         Method::GetLastDeployment => last_deployment(host, &params),
         Method::ListDeployments => list_deployments(host, &params),
-        Method::ApiCall => api_call(host, &params),
+        Method::ApiCall => api_call(host, raw_params),
         Method::GetHostCapabilities => Ok(host_capabilities(host)),
         Method::GenerateAi => generate_ai(&params),
     }
@@ -70,10 +73,10 @@ fn list_deployments(host: &HostContext, params: &Params<'_>) -> Result<Value, Ca
 }
 
 /// A tiny slice of the Temps REST API: `GET /projects` and `GET /projects/{id}`.
-fn api_call(host: &HostContext, params: &Params<'_>) -> Result<Value, CallError> {
-    let method = params.required_str("method")?.to_ascii_uppercase();
-    let path = params.required_str("path")?;
-    let actor = params.optional_str("actor")?;
+fn api_call(host: &HostContext, params: &Value) -> Result<Value, CallError> {
+    let params = ApiCallParams::deserialize(params).map_err(|e| invalid(format!("api_call params: {e}")))?;
+    let method = params.method.to_ascii_uppercase();
+    let (path, actor) = (params.path.as_str(), params.actor.as_deref());
     let (capability, permission) = api_call_needs(&method);
     if !host.manifest.capabilities.contains(&capability) {
         return Err(error(
@@ -232,6 +235,8 @@ mod tests {
         check("get_last_deployment", json!({"project_id": 3}), "ok ");
         check("generate_ai", json!({"purpose": "summary"}), "invalid_params");
         check("api_call", json!({"method": "GET", "path": "/projects", "actor": "forged"}), "unauthenticated");
+        check("api_call", json!({"method": "GET", "actor": "forged"}), "invalid_params");
+        check("api_call", json!({"method": "GET", "path": "/projects", "body": "raw"}), "invalid_params");
         check("drop_tables", json!({}), "method_not_found");
     }
 

@@ -20,7 +20,10 @@ pub use handshake::{Generation, HandshakeLine, HelloMessage, LaunchConfig, Manif
 pub use manifest::{Capability, NavEntry, NavSection, PluginManifest, UiManifest, UiRoute};
 pub use method::Method;
 pub use permission::HostPermission;
-pub use platform::{ApiCallResult, DeploymentInfo, EnvironmentInfo, GenerateAiParams, GenerateAiResult, ProjectInfo};
+pub use platform::{
+    ApiBody, ApiCallParams, ApiCallResult, DeploymentInfo, EnvironmentInfo, GenerateAiParams, GenerateAiResult,
+    ProjectInfo,
+};
 
 /// The protocol version a Gen B plugin announces and expects in its launch config.
 pub const PROTOCOL_VERSION: u32 = 2;

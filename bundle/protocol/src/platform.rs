@@ -69,6 +69,29 @@ pub struct DeploymentInfo {
     pub finished_at: Option<String>,
 }
 
+/// The parameters of `api_call`: one request to the Temps API, made as the user whose actor token it carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiCallParams {
+    /// The HTTP method (`GET`, `POST`, …); reads need `api_read`, anything else `api_write`.
+    pub method: String,
+    /// The API path, e.g. `/projects/7`.
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<ApiBody>,
+    /// The actor token the host sent with the user's request (`x-temps-actor-token`); the host checks it.
+    #[serde(default)]
+    pub actor: Option<String>,
+}
+
+/// An `api_call` body: `{"kind":"json","body":"<JSON text>"}` (at most 32 MiB of text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiBody {
+    pub kind: String,
+    pub body: String,
+}
+
 /// The result of `api_call`: the Temps API's status and its JSON body as text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiCallResult {
@@ -94,4 +117,28 @@ pub struct GenerateAiParams {
 pub struct GenerateAiResult {
     pub text: String,
     pub model: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn api_call_params_shape() {
+        let params = ApiCallParams {
+            method: "POST".into(),
+            path: "/projects".into(),
+            query: None,
+            body: Some(ApiBody { kind: "json".into(), body: r#"{"name":"web"}"#.into() }),
+            actor: Some("tok".into()),
+        };
+        let wire = json!({"method": "POST", "path": "/projects", "body": {"kind": "json", "body": "{\"name\":\"web\"}"}, "actor": "tok"});
+        assert_eq!(serde_json::to_value(&params).unwrap(), wire);
+        assert_eq!(serde_json::from_value::<ApiCallParams>(wire).unwrap(), params);
+        let bare: ApiCallParams = serde_json::from_value(json!({"method": "GET", "path": "/projects"})).unwrap();
+        assert_eq!((bare.query, bare.body, bare.actor), (None, None, None));
+        assert!(serde_json::from_value::<ApiCallParams>(json!({"method": "GET"})).is_err());
+    }
 }

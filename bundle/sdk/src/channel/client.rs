@@ -10,8 +10,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use temps_bundle_protocol::method::api_call_needs;
 use temps_bundle_protocol::{
-    ApiCallResult, Capability, DeploymentInfo, EnvironmentInfo, GenerateAiParams, GenerateAiResult, HostPermission,
-    Method, PluginManifest, ProjectInfo,
+    ApiBody, ApiCallParams, ApiCallResult, Capability, DeploymentInfo, EnvironmentInfo, GenerateAiParams,
+    GenerateAiResult, HostPermission, Method, PluginManifest, ProjectInfo,
 };
 
 use super::error::ChannelError;
@@ -67,13 +67,6 @@ pub struct ApiRequest {
     pub body: Option<ApiBody>,
 }
 
-/// An `api_call` body as the protocol carries it: `{"kind":"json","body":"<JSON text>"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ApiBody {
-    pub kind: &'static str,
-    pub body: String,
-}
-
 impl ApiRequest {
     /// `GET path`.
     pub fn get(path: &str) -> Self {
@@ -87,7 +80,7 @@ impl ApiRequest {
             method: method.into(),
             path: path.into(),
             query: None,
-            body: Some(ApiBody { kind: "json", body: text }),
+            body: Some(ApiBody { kind: "json".into(), body: text }),
         })
     }
 }
@@ -161,10 +154,9 @@ impl Temps {
                 limit: API_BODY_LIMIT,
             });
         }
-        let mut params = serde_json::to_value(&request).map_err(|e| decode_error("api_call", e))?;
-        if let Some(map) = params.as_object_mut() {
-            map.insert("actor".into(), Value::String(actor));
-        }
+        let ApiRequest { method, path, query, body } = request;
+        let params = ApiCallParams { method, path, query, body, actor: Some(actor) };
+        let params = serde_json::to_value(&params).map_err(|e| decode_error("api_call", e))?;
         let result = self.hub.call("api_call", params).await;
         self.count("api_call", &result);
         decode("api_call", result?)
@@ -290,7 +282,7 @@ mod tests {
             permissions: vec![],
             actor_token: Some("t".into()),
         };
-        let body = ApiBody { kind: "json", body: "x".repeat(API_BODY_LIMIT + 1) };
+        let body = ApiBody { kind: "json".into(), body: "x".repeat(API_BODY_LIMIT + 1) };
         let request = ApiRequest { method: "POST".into(), path: "/p".into(), query: None, body: Some(body) };
         // Refused at once, without waiting for a channel that is not even connected.
         let refused = tokio::time::timeout(Duration::from_millis(500), temps.api_call(&user, request)).await.unwrap();

@@ -8,7 +8,9 @@ mod error;
 pub(crate) mod hub;
 
 pub(crate) use client::Scope;
-pub use client::{ApiBody, ApiRequest, Temps};
+pub use client::{ApiRequest, Temps};
 pub(crate) use config::ChannelConfig;
 pub use error::ChannelError;
 pub(crate) use hub::ChannelHub;
+/// An `api_call` body (the protocol's record): build one with [`ApiRequest::with_json`].
+pub use temps_bundle_protocol::ApiBody;
