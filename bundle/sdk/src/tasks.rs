@@ -217,6 +217,17 @@ mod tests {
         }
     }
 
+    /// Spawns a task that never returns and counts its starts.
+    fn spawn_counted_forever(tasks: &Supervisor) -> Arc<AtomicU32> {
+        let runs = Arc::new(AtomicU32::new(0));
+        let counter = runs.clone();
+        tasks.spawn("forever", move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            std::future::pending::<()>()
+        });
+        runs
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_panicking_task_is_restarted_then_given_up() {
         let (tasks, _stop) = supervisor();
@@ -239,12 +250,7 @@ mod tests {
     #[tokio::test]
     async fn a_disabled_member_stops_its_tasks_and_enabling_restarts_them() {
         let (tasks, _stop) = supervisor();
-        let runs = Arc::new(AtomicU32::new(0));
-        let counter = runs.clone();
-        tasks.spawn("forever", move || {
-            counter.fetch_add(1, Ordering::SeqCst);
-            std::future::pending::<()>()
-        });
+        let runs = spawn_counted_forever(&tasks);
         eventually("the task ran once", || runs.load(Ordering::SeqCst) == 1).await;
         tasks.isolation.set_disabled(true);
         eventually("the task is disabled", || tasks.snapshot()[0].state == TaskState::Disabled).await;
@@ -273,12 +279,7 @@ mod tests {
     #[tokio::test]
     async fn a_dropped_shutdown_sender_never_stops_a_task() {
         let (tasks, stop) = supervisor();
-        let runs = Arc::new(AtomicU32::new(0));
-        let counter = runs.clone();
-        tasks.spawn("forever", move || {
-            counter.fetch_add(1, Ordering::SeqCst);
-            std::future::pending::<()>()
-        });
+        let runs = spawn_counted_forever(&tasks);
         drop(stop);
         eventually("the task ran", || runs.load(Ordering::SeqCst) == 1).await;
         tokio::time::sleep(Duration::from_millis(50)).await;
