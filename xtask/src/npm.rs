@@ -28,6 +28,7 @@ pub fn install(project: &Project, plugins: &[Plugin]) -> anyhow::Result<()> {
         .file(project.root(), &web.join("package.json"))?
         .finish();
     let stamp = Stamp::new(&project.stamps(), "npm-ci");
+    let _installing = stamp.lock()?;
     if stamp.matches(&hash) && web.join("node_modules").is_dir() {
         eprintln!("    npm ci: skipped (package-lock.json unchanged)");
     } else {

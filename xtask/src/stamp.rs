@@ -84,6 +84,24 @@ impl Stamp {
         std::fs::write(&self.path, hash).with_context(|| format!("writing {}", self.path.display()))
     }
 
+    /// Holds an exclusive lock on `<key>.lock` beside the stamp until the guard is dropped, so two xtask processes
+    /// (parallel tests, two terminals) never check-and-rebuild the same output at once: the second waits, then
+    /// finds the stamp current and skips.
+    pub fn lock(&self) -> anyhow::Result<std::fs::File> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let path = self.path.with_extension("lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        file.lock().with_context(|| format!("locking {}", path.display()))?;
+        Ok(file)
+    }
+
     /// Forgets the recorded hash (after a failure, so the next run retries).
     pub fn clear(&self) {
         // A stamp that cannot be removed only costs a skipped rebuild check; nothing to report.
@@ -145,5 +163,16 @@ mod tests {
         assert!(!stamp.matches("abd"));
         stamp.clear();
         assert!(!stamp.matches("abc"));
+    }
+
+    #[test]
+    fn a_held_lock_keeps_a_second_builder_out_until_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let stamp = Stamp::new(&dir.path().join("stamps"), "ui-shell");
+        let held = stamp.lock().unwrap();
+        let second = std::fs::File::open(dir.path().join("stamps/ui-shell.lock")).unwrap();
+        assert!(second.try_lock().is_err(), "a second process would wait");
+        drop(held);
+        assert!(second.try_lock().is_ok(), "and proceed once the first is done");
     }
 }

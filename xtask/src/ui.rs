@@ -115,6 +115,7 @@ fn build_one(project: &Project, target: &UiTarget, force: bool) -> anyhow::Resul
     let started = Instant::now();
     let hash = input_hash(project, &target.dir)?;
     let stamp = Stamp::new(&project.stamps(), &format!("ui-{}", target.key));
+    let _building = stamp.lock()?;
     let dist = target.dir.join("dist");
     if !force && stamp.matches(&hash) && is_built(&dist) {
         eprintln!("    ui {}: skipped (inputs unchanged)", target.label);
