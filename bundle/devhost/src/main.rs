@@ -122,6 +122,9 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], args.port))).await?;
     let plugin = Arc::new(RunningPlugin::spawn(options).await?);
     let address = listener.local_addr()?;
+    // Listening before the URL is printed: whoever reads it may send SIGTERM at once, and a signal that arrives
+    // before the handler is installed would kill the dev host without stopping the plugin.
+    let shutdown = shutdown_signal()?;
     eprintln!("\n  temps-devhost: {} is running — open http://{address}/\n", plugin.manifest().name);
 
     let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
@@ -130,7 +133,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         let _ = server_stopped.await;
     }));
     tokio::select! {
-        signal = shutdown_signal() => tracing::info!("{signal}: stopping"),
+        signal = shutdown => tracing::info!("{signal}: stopping"),
         served = &mut server => tracing::warn!(?served, "the HTTP server ended"),
     }
     let _ = stop_server.send(());
@@ -210,20 +213,16 @@ async fn stop_plugin(plugin: Arc<RunningPlugin>) {
     }
 }
 
-/// Ctrl-C or SIGTERM.
-async fn shutdown_signal() -> &'static str {
-    let mut terminate = match signal(SignalKind::terminate()) {
-        Ok(terminate) => terminate,
-        Err(error) => {
-            tracing::warn!(%error, "cannot listen for SIGTERM");
-            let _ = tokio::signal::ctrl_c().await;
-            return "SIGINT";
+/// Ctrl-C or SIGTERM; both handlers are installed when this returns, not when the future is first polled.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = &'static str>> {
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => "SIGINT",
+            _ = terminate.recv() => "SIGTERM",
         }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => "SIGINT",
-        _ = terminate.recv() => "SIGTERM",
-    }
+    })
 }
 
 fn init_tracing() {

