@@ -2,6 +2,8 @@
 //! `cargo metadata`'s resolved graph of the generated crate (components with package URLs, the dependency graph,
 //! and each member's provenance as properties). Deterministic: no timestamp, no random serial number.
 
+use std::path::Path;
+
 use serde_json::{Value, json};
 
 use crate::compile::Prepared;
@@ -22,7 +24,7 @@ pub fn cyclonedx(file: &BundleFile, prepared: &Prepared) -> Value {
             let member = prepared.members.iter().find(|m| m.package.id == package.id);
             let mut component = json!({
                 "type": "library",
-                "bom-ref": package.id,
+                "bom-ref": bom_ref(&package.id, &prepared.dir),
                 "name": package.name,
                 "version": package.version,
                 "purl": purl(&package.name, &package.version, package.source.as_deref()),
@@ -41,19 +43,22 @@ pub fn cyclonedx(file: &BundleFile, prepared: &Prepared) -> Value {
             }
             component
         })
-        .collect();
-    let dependencies: Vec<Value> = prepared
+        .collect::<Vec<_>>();
+    let mut components = components;
+    components.sort_by(|a, b| a["bom-ref"].as_str().cmp(&b["bom-ref"].as_str()));
+    let mut dependencies: Vec<Value> = prepared
         .metadata
         .resolve
         .iter()
         .flat_map(|r| r.nodes.iter())
         .map(|node| {
-            let mut on: Vec<&str> = node.deps.iter().map(|d| d.pkg.as_str()).collect();
+            let mut on: Vec<String> = node.deps.iter().map(|d| bom_ref(&d.pkg, &prepared.dir)).collect();
             on.sort_unstable();
             on.dedup();
-            json!({ "ref": node.id, "dependsOn": on })
+            json!({ "ref": bom_ref(&node.id, &prepared.dir), "dependsOn": on })
         })
         .collect();
+    dependencies.sort_by(|a, b| a["ref"].as_str().cmp(&b["ref"].as_str()));
     json!({
         "bomFormat": "CycloneDX",
         "specVersion": "1.5",
@@ -62,7 +67,7 @@ pub fn cyclonedx(file: &BundleFile, prepared: &Prepared) -> Value {
             "tools": { "components": [{ "type": "application", "name": "temps-bundle-file", "version": env!("CARGO_PKG_VERSION") }] },
             "component": {
                 "type": "application",
-                "bom-ref": root_id,
+                "bom-ref": bom_ref(&root_id, &prepared.dir),
                 "name": file.name,
                 "version": file.version,
                 "description": file.description,
@@ -71,6 +76,17 @@ pub fn cyclonedx(file: &BundleFile, prepared: &Prepared) -> Value {
         "components": components,
         "dependencies": dependencies,
     })
+}
+
+/// A package id as the document names it: path packages under the generated crate's folder (with the `checkout`
+/// link: all of this checkout's) as `path+file:///bundle/…`, the name the binary's remapped paths use, so that the
+/// document does not depend on where the checkout and the target folder are.
+fn bom_ref(id: &str, dir: &Path) -> String {
+    let prefix = format!("path+file://{}", dir.display());
+    match id.strip_prefix(&prefix) {
+        Some(rest) if rest.starts_with(['/', '#']) => format!("path+file:///bundle{rest}"),
+        _ => id.to_owned(),
+    }
 }
 
 /// `pkg:cargo/<name>@<version>`, with the source as a qualifier for git and path packages.

@@ -1,6 +1,6 @@
 //! The cheap half of "two clean release builds give identical binaries" (the full one takes two release builds;
-//! README "Reproducible builds" has its command and figures): one bundle file prepared from two checkout paths
-//! into two target folders gives byte-identical generated crates, and every path package Cargo resolves lies
+//! README "Lock and reproducibility" has its command and figures): one bundle file prepared from two checkout
+//! paths into two target folders gives byte-identical generated crates and bills of materials, and every path package Cargo resolves lies
 //! under the generated crate's own folder, so Cargo hashes it relative to that workspace root instead of by its
 //! absolute location (an absolute path there changes every symbol name of the binary).
 
@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use temps_bundle_file::{BuildOptions, BundleFile, LockMode, Workspace, compile};
+use temps_bundle_file::{BuildOptions, BundleFile, LockMode, Workspace, compile, sbom};
 
 fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).unwrap().canonicalize().unwrap()
@@ -30,7 +30,7 @@ fn generated_files(dir: &Path) -> Vec<(String, String)> {
 }
 
 #[test]
-fn two_checkout_paths_and_target_folders_give_the_same_generated_crate_and_relative_package_paths() {
+fn two_checkout_paths_and_target_folders_give_the_same_generated_crate_bill_of_materials_and_package_paths() {
     let tmp = tempfile::tempdir().unwrap();
     let mut generated = Vec::new();
     for place in ["first", "elsewhere/second"] {
@@ -53,7 +53,9 @@ fn two_checkout_paths_and_target_folders_give_the_same_generated_crate_and_relat
                 prepared.dir.display()
             );
         }
-        generated.push(generated_files(&prepared.dir));
+        let mut files = generated_files(&prepared.dir);
+        files.push(("bom.cdx.json".into(), serde_json::to_string_pretty(&sbom::cyclonedx(&file, &prepared)).unwrap()));
+        generated.push(files);
     }
     let text = &generated[0];
     assert!(!text.iter().any(|(_, t)| t.contains(tmp.path().to_str().unwrap())), "no machine path: {text:?}");
