@@ -268,11 +268,11 @@ async fn the_manifest_shows_each_members_effective_limits() {
     let limits = |name: &str| members.iter().find(|m| m["name"] == name).unwrap()["limits"].clone();
     assert_eq!(
         limits("sleepy"),
-        serde_json::json!({ "request_timeout_ms": 4000, "max_concurrent_requests": 32, "max_body_bytes": 65536, "event_timeout_ms": 30000, "event_backlog": 1000 })
+        serde_json::json!({ "request_timeout_ms": 4000, "max_concurrent_requests": 32, "max_body_bytes": 65536, "event_timeout_ms": 30000, "event_backlog": 4000 })
     );
     assert_eq!(
         limits("hello"),
-        serde_json::json!({ "request_timeout_ms": 30000, "max_concurrent_requests": 256, "max_body_bytes": 2097152, "event_timeout_ms": 30000, "event_backlog": 1000 })
+        serde_json::json!({ "request_timeout_ms": 30000, "max_concurrent_requests": 256, "max_body_bytes": 2097152, "event_timeout_ms": 30000, "event_backlog": 4000 })
     );
     plugin.stop().await.unwrap();
 }

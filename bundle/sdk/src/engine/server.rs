@@ -3,6 +3,7 @@
 //! `shutdown` resolves, then drains; the process shell (`serve::run`) owns everything else, so tests can run
 //! [`serve`] in-process on any listener with any service.
 
+pub(crate) mod accept_log;
 pub(crate) mod body;
 pub(crate) mod connections;
 pub(crate) mod limits;
@@ -46,6 +47,7 @@ pub(crate) async fn serve<S>(
     let http = Arc::new(http);
     let connections = Arc::new(Connections::default());
     let mut warned_full = false;
+    let mut accept_warnings = accept_log::AcceptWarnings::new(accept_log::ACCEPT_WARNING_INTERVAL);
     tokio::pin!(shutdown);
     loop {
         let stream = tokio::select! {
@@ -53,7 +55,7 @@ pub(crate) async fn serve<S>(
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
                 Err(error) => {
-                    tracing::warn!(%error, "cannot accept a connection; retrying shortly");
+                    accept_warnings.warn(&error);
                     tokio::time::sleep(ACCEPT_BACKOFF).await;
                     continue;
                 }

@@ -16,7 +16,13 @@ pub(crate) const DEFAULT_MAX_BODY_BYTES: u64 = 2 * 1024 * 1024;
 /// An event handler that has not returned after this long is cancelled and counted as `timeout`.
 pub(crate) const DEFAULT_EVENT_TIMEOUT_MS: u64 = 30_000;
 /// Undelivered events queued for one member; when full, the oldest is dropped (and counted).
-pub(crate) const DEFAULT_EVENT_BACKLOG: u32 = 1_000;
+///
+/// Sized for deploy bursts: 5 000 `deployment.created` posted in ≈ 4 s put deploy-pulse ≈ 1 900 events behind
+/// (1 000 queued and ≈ 900 dropped with the former default of 1 000), so 4 000 holds twice that. Memory stays bounded
+/// by the 256 KiB event cap: at worst 4 000 × 256 KiB ≈ 1 000 MiB per member, reached only if the host itself sends
+/// thousands of maximum-size events faster than the member handles them (`/_events` and the channel need the
+/// host's secret); a real deployment event is ≈ 1 KiB, so a full backlog is ≈ 4 MiB.
+pub(crate) const DEFAULT_EVENT_BACKLOG: u32 = 4_000;
 
 /// Every limit of one member, resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
