@@ -64,6 +64,7 @@ pub enum FollowLinks {
 }
 
 /// Every bound of a crawl. Serializable so members can keep it in their settings.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CrawlLimits {

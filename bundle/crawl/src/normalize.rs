@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 /// What to do with a trailing slash on a path other than `/`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TrailingSlash {
@@ -18,6 +19,7 @@ pub enum TrailingSlash {
 
 /// How URLs are normalised. Always: the fragment is dropped, scheme and host are lower-cased, the default port
 /// is removed, an empty path becomes `/` and an empty query is dropped (the `url` crate does the first three).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UrlPolicy {

@@ -34,6 +34,7 @@ pub struct SitemapRead {
 }
 
 /// One redirect: `url` answered `status` with `Location: location` (resolved).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RedirectHop {
     pub url: String,
@@ -86,6 +87,7 @@ impl PageReport {
 }
 
 /// Why a crawl ended.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use temps_bundle_crawl::PageReport;
+use utoipa::ToSchema;
 
 /// Every kind of finding, with its severity and fix hint (also served at `GET /kinds` for the UI).
 pub const KINDS: &[Kind] = &[
@@ -82,7 +83,7 @@ pub const KINDS: &[Kind] = &[
 ];
 
 /// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Error,
@@ -101,11 +102,19 @@ impl Severity {
 }
 
 /// One kind of finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Kind {
+    /// The name findings carry, e.g. `broken_link`.
     pub kind: &'static str,
     pub severity: Severity,
+    /// How to fix a finding of this kind.
     pub hint: &'static str,
+}
+
+/// The answer of `GET /kinds`: every kind, errors first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KindList {
+    pub kinds: &'static [Kind],
 }
 
 /// A finding before it is stored.

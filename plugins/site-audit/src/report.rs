@@ -5,24 +5,54 @@ use std::collections::HashSet;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
-use serde_json::Value;
+use temps_bundle_crawl::{RedirectHop, StopReason};
 use temps_bundle_store::timestamp;
+use utoipa::ToSchema;
 
 use crate::audits::find;
-use crate::checks;
+use crate::checks::{self, Severity};
 use crate::entity::{audit, finding, link, page};
 use crate::error::AuditError;
 
-/// An audit as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+/// Where an audit is in its life (the values `audits` stores; the API describes them with this enum).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditStatus {
+    Queued,
+    Running,
+    Completed,
+    Cancelled,
+    Failed,
+    /// The process running it stopped (a restart finds it so).
+    Interrupted,
+}
+
+/// What started an audit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditTrigger {
+    /// `POST /audits`.
+    Manual,
+    /// A `deployment.succeeded` event.
+    Deployment,
+}
+
+/// An audit as the API shows it. Times are RFC 3339.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Audit)]
 pub struct AuditView {
     pub id: i64,
+    /// The origin audited, e.g. `https://example.com`.
     pub site: String,
     pub start_url: String,
+    #[schema(value_type = AuditTrigger)]
     pub trigger: String,
     pub project_id: Option<i64>,
     pub environment: Option<String>,
+    #[schema(value_type = AuditStatus)]
     pub status: String,
+    /// Why the crawl ended, once it has.
+    #[schema(value_type = Option<StopReason>)]
     pub stop_reason: Option<String>,
     pub error: Option<String>,
     pub pages: i64,
@@ -31,6 +61,12 @@ pub struct AuditView {
     pub created_at: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+}
+
+/// The answer of `GET /audits`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditList {
+    pub audits: Vec<AuditView>,
 }
 
 impl From<audit::Model> for AuditView {
@@ -56,9 +92,11 @@ impl From<audit::Model> for AuditView {
 }
 
 /// One finding; `new` when the previous completed audit of the site did not have it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Finding)]
 pub struct FindingView {
     pub kind: String,
+    #[schema(value_type = Severity)]
     pub severity: String,
     pub url: String,
     pub detail: String,
@@ -67,9 +105,10 @@ pub struct FindingView {
 }
 
 /// The findings of one kind.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct KindGroup {
     pub kind: String,
+    #[schema(value_type = Severity)]
     pub severity: String,
     pub hint: String,
     pub count: usize,
@@ -78,7 +117,7 @@ pub struct KindGroup {
 }
 
 /// An audit's report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Report {
     pub audit: AuditView,
     /// The completed audit of the same site this one is compared with; `None` for a site's first audit.
@@ -90,7 +129,8 @@ pub struct Report {
 }
 
 /// A page as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Page)]
 pub struct PageView {
     pub url: String,
     pub depth: i64,
@@ -99,7 +139,8 @@ pub struct PageView {
     pub status: Option<i64>,
     pub failure: Option<String>,
     pub final_url: String,
-    pub redirects: Value,
+    /// The redirect hops followed to reach `final_url`, in order.
+    pub redirects: Vec<RedirectHop>,
     pub content_type: Option<String>,
     pub bytes: i64,
     pub truncated: bool,
@@ -115,7 +156,8 @@ pub struct PageView {
 impl From<page::Model> for PageView {
     fn from(row: page::Model) -> Self {
         Self {
-            redirects: serde_json::from_str(&row.redirects).unwrap_or(Value::Null),
+            // Written by `audits` from the crawler's hops; a row that does not parse shows none.
+            redirects: serde_json::from_str(&row.redirects).unwrap_or_default(),
             url: row.url,
             depth: row.depth,
             found_on: row.found_on,
@@ -137,8 +179,14 @@ impl From<page::Model> for PageView {
     }
 }
 
+/// The answer of `GET /audits/{id}/pages`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PageList {
+    pub pages: Vec<PageView>,
+}
+
 /// One page with its findings and its links in and out.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PageDetail {
     pub page: PageView,
     pub findings: Vec<FindingView>,
@@ -244,19 +292,33 @@ pub async fn page_detail(db: &impl ConnectionTrait, id: i64, url: &str) -> Resul
     Ok(PageDetail { page: row.into(), findings, linked_from, links_to })
 }
 
+/// The `format` of an [`Export`].
+pub const EXPORT_FORMAT: &str = "temps-site-audit/1";
+
+/// Everything about one audit in one JSON document (`GET /audits/{id}/export`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Export {
+    /// Always `temps-site-audit/1`.
+    pub format: &'static str,
+    pub audit: AuditView,
+    pub previous_audit_id: Option<i64>,
+    pub pages: Vec<PageView>,
+    pub findings: Vec<FindingView>,
+    pub fixed: Vec<FindingView>,
+}
+
 /// Everything about audit `id` in one JSON document.
-pub async fn export(db: &impl ConnectionTrait, id: i64) -> Result<Value, AuditError> {
+pub async fn export(db: &impl ConnectionTrait, id: i64) -> Result<Export, AuditError> {
     let report = report(db, id).await?;
     let pages = pages(db, id).await?;
-    let findings: Vec<&FindingView> = report.groups.iter().flat_map(|g| &g.findings).collect();
-    Ok(serde_json::json!({
-        "format": "temps-site-audit/1",
-        "audit": report.audit,
-        "previous_audit_id": report.previous_audit_id,
-        "pages": pages,
-        "findings": findings,
-        "fixed": report.fixed,
-    }))
+    Ok(Export {
+        format: EXPORT_FORMAT,
+        audit: report.audit,
+        previous_audit_id: report.previous_audit_id,
+        pages,
+        findings: report.groups.into_iter().flat_map(|g| g.findings).collect(),
+        fixed: report.fixed,
+    })
 }
 
 async fn previous_completed(db: &impl ConnectionTrait, audit: &audit::Model) -> Result<Option<i64>, AuditError> {

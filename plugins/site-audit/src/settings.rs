@@ -3,9 +3,10 @@
 use serde::{Deserialize, Serialize};
 use temps_bundle_crawl::{CrawlLimits, UrlPolicy};
 use temps_bundle_store::{FieldError, SettingsModel};
+use utoipa::ToSchema;
 
 /// Which `deployment.succeeded` events start an audit.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OnDeploy {
     /// Deployments to an environment named in `production_environments`.
@@ -17,7 +18,9 @@ pub enum OnDeploy {
     Off,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// When deployments trigger audits, and the crawl's bounds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = Settings)]
 #[serde(default)]
 pub struct AuditSettings {
     pub on_deploy: OnDeploy,

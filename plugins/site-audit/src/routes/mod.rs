@@ -1,7 +1,7 @@
 //! site-audit's HTTP API. Reading needs a signed-in caller; queueing, cancelling and settings changes need admin.
 
-mod audits;
-mod pages;
+pub mod audits;
+pub mod pages;
 
 use axum::Router;
 use axum::routing::{get, post};

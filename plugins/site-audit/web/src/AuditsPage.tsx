@@ -1,10 +1,10 @@
 // The reports list: every audit, newest first, and a form to audit a site now.
 import { useEffect, useState } from "react";
 import { Button, Card, EmptyState, ErrorState, formatDateTime, href, Loading, navigate, sendJson, StatusBadge, Table, TextField, useApi } from "@temps-bundle/kit";
-import type { Audit } from "./api.ts";
+import type { Audit, AuditList } from "./api.ts";
 
 export function AuditsPage() {
-  const audits = useApi<{ audits: Audit[] }>("/audits", { limit: 100 });
+  const audits = useApi<AuditList>("/audits", { limit: 100 });
   const [url, setUrl] = useState("");
   const [error, setError] = useState<Error>();
   const active = audits.data?.audits.some((a) => a.status === "queued" || a.status === "running") ?? false;

@@ -1,16 +1,12 @@
 // site-audit's settings (`GET|PATCH /settings`): which deployments trigger audits, and the crawl's bounds.
 import { useEffect, useState } from "react";
 import { Button, Card, CheckboxField, ErrorState, Loading, SelectField, sendJson, TextField, useApi } from "@temps-bundle/kit";
+import type { CrawlLimits, Settings } from "./api.ts";
 
-interface Settings {
-  on_deploy: "production" | "all" | "off";
-  production_environments: string[];
-  respect_robots: boolean;
-  keep_audits: number;
-  limits: Record<LimitKey, number>;
-}
-
-type LimitKey = "max_pages" | "max_depth" | "max_page_bytes" | "max_duration_ms" | "request_timeout_ms" | "concurrency" | "requests_per_second";
+type LimitKey = keyof Pick<
+  CrawlLimits,
+  "max_pages" | "max_depth" | "max_page_bytes" | "max_duration_ms" | "request_timeout_ms" | "concurrency" | "requests_per_second"
+>;
 
 const LIMITS: { key: LimitKey; label: string; hint?: string }[] = [
   { key: "max_pages", label: "Pages per audit" },

@@ -1,85 +1,22 @@
-// The JSON shapes of site-audit's routes, as `plugins/site-audit/src/report.rs` serves them.
+// site-audit's API types, generated from its Rust types (`api.gen.ts`, `cargo xtask codegen`), under the names the
+// screens use. Fields a request may omit (serde defaults) are optional in the generated types; every answer
+// carries them (`Sent`).
 
-export type AuditStatus = "queued" | "running" | "completed" | "cancelled" | "failed" | "interrupted";
-export type Severity = "error" | "warning" | "notice";
+import type { Sent } from "@temps-bundle/kit";
+import type * as Api from "./api.gen.ts";
 
-export interface Audit {
-  id: number;
-  site: string;
-  start_url: string;
-  trigger: "manual" | "deployment";
-  project_id: number | null;
-  environment: string | null;
-  status: AuditStatus;
-  stop_reason: string | null;
-  error: string | null;
-  pages: number;
-  findings: number;
-  requested_by: string | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-}
-
-export interface Finding {
-  kind: string;
-  severity: Severity;
-  url: string;
-  detail: string;
-  hint: string;
-  new: boolean;
-}
-
-export interface KindGroup {
-  kind: string;
-  severity: Severity;
-  hint: string;
-  count: number;
-  new: number;
-  findings: Finding[];
-}
-
-export interface Report {
-  audit: Audit;
-  previous_audit_id: number | null;
-  groups: KindGroup[];
-  new: number;
-  fixed: Finding[];
-}
-
-export interface Hop {
-  url: string;
-  status: number;
-  location: string;
-}
-
-export interface PageView {
-  url: string;
-  depth: number;
-  found_on: string | null;
-  in_sitemap: boolean;
-  status: number | null;
-  failure: string | null;
-  final_url: string;
-  redirects: Hop[];
-  content_type: string | null;
-  bytes: number;
-  truncated: boolean;
-  elapsed_ms: number;
-  title: string | null;
-  description: string | null;
-  h1_count: number | null;
-  canonical: string | null;
-  lang: string | null;
-  noindex: boolean;
-}
-
-export interface PageDetail {
-  page: PageView;
-  findings: Finding[];
-  linked_from: string[];
-  links_to: string[];
-}
+export type AuditStatus = Api.AuditStatus;
+export type Severity = Api.Severity;
+export type Audit = Sent<Api.Audit>;
+export type AuditList = Sent<Api.AuditList>;
+export type Finding = Sent<Api.Finding>;
+export type KindGroup = Sent<Api.KindGroup>;
+export type Report = Sent<Api.Report>;
+export type Hop = Sent<Api.RedirectHop>;
+export type PageView = Sent<Api.Page>;
+export type PageDetail = Sent<Api.PageDetail>;
+export type Settings = Sent<Api.Settings>;
+export type CrawlLimits = Sent<Api.CrawlLimits>;
 
 /** The tone of a severity word for `StatusBadge`. */
 export function severityTone(severity: Severity): "danger" | "warning" | "neutral" {
