@@ -23,13 +23,10 @@ use crate::project::Project;
 const OPENAPI_TEST: &str = "the_committed_openapi_json_is_current";
 /// The generated TypeScript module inside a plugin UI.
 pub const GENERATED_TS: &str = "src/api.gen.ts";
-/// Plugins whose OpenAPI document is still hand-written (not derived with `utoipa`): skipped by codegen.
-pub const NOT_YET_DERIVED: &[&str] = &["indexnow"];
 
 /// `cargo xtask codegen [--check]`.
 pub fn run(project: &Project, check: bool) -> anyhow::Result<()> {
-    let plugins: Vec<Plugin> =
-        plugins::discover(project)?.into_iter().filter(|p| !NOT_YET_DERIVED.contains(&p.name.as_str())).collect();
+    let plugins: Vec<Plugin> = plugins::discover(project)?;
     refresh_openapi(project, &plugins, check)?;
     for plugin in &plugins {
         let (Some(web), openapi) = (plugin.web(), plugin.dir.join("openapi.json")) else { continue };

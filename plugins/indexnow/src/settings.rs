@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use temps_bundle_crawl::CrawlLimits;
 use temps_bundle_store::{FieldError, SettingsModel};
+use utoipa::ToSchema;
 
 use crate::key;
 
@@ -10,7 +11,7 @@ use crate::key;
 pub const PROTOCOL_BATCH_LIMIT: usize = 10_000;
 
 /// Which `deployment.succeeded` events start a submission.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OnDeploy {
     #[default]
@@ -19,7 +20,9 @@ pub enum OnDeploy {
     Off,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The endpoint, the key, which deployments submit, retries and discovery bounds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = Settings)]
 #[serde(default)]
 pub struct IndexNowSettings {
     /// Where submissions go (any IndexNow search engine shares them with the others).

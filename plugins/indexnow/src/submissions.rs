@@ -10,6 +10,7 @@ use temps_bundle_store::sea_orm::{
     Set,
 };
 use temps_bundle_store::timestamp;
+use utoipa::ToSchema;
 
 use crate::entity::{page, submission, submitted_url};
 use crate::error::IndexNowError;
@@ -33,15 +34,59 @@ pub struct Origin {
     pub requested_by: Option<String>,
 }
 
-/// A submission as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+/// Where a submission is (the values this module and the worker store; the API describes them with this enum).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmissionStatus {
+    Queued,
+    Running,
+    Submitted,
+    /// Discovery found no page changed since its last submission.
+    NothingChanged,
+    /// No key, or the key file is not reachable: nothing was sent.
+    Blocked,
+    Failed,
+    /// The process running it stopped (a restart finds it so).
+    Interrupted,
+}
+
+/// What started a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmissionTrigger {
+    /// A `deployment.succeeded` event.
+    Deployment,
+    /// `POST /submissions`.
+    Manual,
+}
+
+/// What a submission sends: the stored name of a [`Mode`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmissionMode {
+    /// Pages that changed since their last submission.
+    Changed,
+    /// Every page found.
+    All,
+    /// Exactly the URLs asked for.
+    Urls,
+}
+
+/// A submission as the API shows it. Times are RFC 3339.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Submission)]
 pub struct SubmissionView {
     pub id: i64,
+    /// The origin, e.g. `https://example.com`.
     pub site: String,
     pub start_url: String,
+    #[schema(value_type = SubmissionTrigger)]
     pub trigger: String,
+    #[schema(value_type = SubmissionMode)]
     pub mode: String,
+    #[schema(value_type = SubmissionStatus)]
     pub status: String,
+    /// Why it is blocked, failed or had nothing to send.
     pub reason: Option<String>,
     pub pages_found: i64,
     pub urls_submitted: i64,
@@ -75,8 +120,30 @@ impl From<submission::Model> for SubmissionView {
     }
 }
 
+/// The answer of `GET /submissions`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SubmissionList {
+    pub submissions: Vec<SubmissionView>,
+}
+
+/// The answer of `GET /submissions/{id}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SubmissionDetail {
+    pub submission: SubmissionView,
+    /// The URLs it sent.
+    pub urls: Vec<String>,
+}
+
+/// The answer of `GET /suggestions`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SuggestionList {
+    pub suggestions: Vec<Suggestion>,
+    /// A page not submitted for this many days is suggested (the `stale_days` setting).
+    pub stale_days: u32,
+}
+
 /// A page suggested for (re)submission.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Suggestion {
     pub url: String,
     pub last_seen_at: String,

@@ -1,7 +1,7 @@
 //! indexnow's HTTP API. Reading needs a signed-in caller; submitting, key changes and settings changes need admin.
 
-mod key;
-mod submissions;
+pub mod key;
+pub mod submissions;
 
 use axum::Router;
 use axum::routing::{get, post};

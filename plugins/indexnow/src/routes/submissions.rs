@@ -4,33 +4,44 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use temps_bundle_sdk::extract::Json;
 use temps_bundle_sdk::{Caller, Problem};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::state::IndexNowState;
-use crate::submissions::{self, Mode, Origin, SubmissionView};
+use crate::submissions::{self, Mode, Origin, SubmissionDetail, SubmissionList, SubmissionView, SuggestionList};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SiteQuery {
+    /// Only this site: an origin, e.g. `https://example.com`.
     pub site: Option<String>,
+    /// At most this many (1–500, default 50; `GET /submissions` only).
     pub limit: Option<u64>,
 }
 
-/// The submissions log, newest first.
+/// The submissions log, newest first
+#[utoipa::path(
+    get, path = "/submissions", params(SiteQuery),
+    responses(
+        (status = 200, description = "Newest first", body = SubmissionList),
+        (status = 400, description = "A query parameter is not valid (problem+json)")
+    )
+)]
 pub async fn list(
     caller: Caller,
     State(state): State<IndexNowState>,
     query: Result<Query<SiteQuery>, QueryRejection>,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Json<SubmissionList>, Problem> {
     caller.user()?;
     let Query(query) = query.map_err(|rejection| Problem::bad_request(rejection.body_text()))?;
     let rows = submissions::list(state.db(), query.site.as_deref(), query.limit.unwrap_or(50).clamp(1, 500)).await?;
-    Ok(Json(json!({ "submissions": rows })))
+    Ok(Json(SubmissionList { submissions: rows }))
 }
 
-#[derive(Debug, Deserialize)]
+/// `POST /submissions`.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSubmission {
     /// The site (any URL of it; discovery starts there).
@@ -42,7 +53,15 @@ pub struct CreateSubmission {
     pub all: bool,
 }
 
-/// Queues a manual submission (202).
+/// Queue a manual submission: what changed (default), every page (`all`), or exactly `urls` (admin)
+#[utoipa::path(
+    post, path = "/submissions", request_body = CreateSubmission,
+    responses(
+        (status = 202, description = "Queued", body = SubmissionView),
+        (status = 403, description = "Not an admin (problem+json)"),
+        (status = 422, description = "The body is not valid; `detail` names the field (problem+json)")
+    )
+)]
 pub async fn create(
     caller: Caller,
     State(state): State<IndexNowState>,
@@ -60,27 +79,41 @@ pub async fn create(
     Ok((StatusCode::ACCEPTED, Json(row.into())))
 }
 
-/// One submission and the URLs it sent.
+/// One submission and the URLs it sent
+#[utoipa::path(
+    get, path = "/submissions/{id}", params(("id" = i64, Path, description = "The submission id")),
+    responses(
+        (status = 200, description = "The submission", body = SubmissionDetail),
+        (status = 404, description = "No such submission (problem+json)")
+    )
+)]
 pub async fn read(
     caller: Caller,
     State(state): State<IndexNowState>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Json<SubmissionDetail>, Problem> {
     caller.user()?;
     let id: i64 = id.parse().map_err(|_| Problem::not_found(format!("submission {id} does not exist")))?;
     let (submission, urls) = submissions::detail(state.db(), id).await?;
-    Ok(Json(json!({ "submission": submission, "urls": urls })))
+    Ok(Json(SubmissionDetail { submission, urls }))
 }
 
-/// Pages worth (re)submitting: never submitted, changed, or stale.
+/// Pages never submitted, changed since, or not submitted for `stale_days`
+#[utoipa::path(
+    get, path = "/suggestions", params(SiteQuery),
+    responses(
+        (status = 200, description = "The suggestions", body = SuggestionList),
+        (status = 400, description = "A query parameter is not valid (problem+json)")
+    )
+)]
 pub async fn suggestions(
     caller: Caller,
     State(state): State<IndexNowState>,
     query: Result<Query<SiteQuery>, QueryRejection>,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Json<SuggestionList>, Problem> {
     caller.user()?;
     let Query(query) = query.map_err(|rejection| Problem::bad_request(rejection.body_text()))?;
     let stale_days = state.settings.current().stale_days;
     let rows = submissions::suggestions(state.db(), query.site.as_deref(), stale_days).await?;
-    Ok(Json(json!({ "suggestions": rows, "stale_days": stale_days })))
+    Ok(Json(SuggestionList { suggestions: rows, stale_days }))
 }

@@ -1,7 +1,7 @@
 // The key (generate, where its file must be served, check it) and the settings.
 import { useEffect, useState } from "react";
 import { Button, Card, ErrorState, Loading, SelectField, sendJson, TextField, useApi } from "@temps-bundle/kit";
-import type { KeyInfo, Settings } from "./api.ts";
+import type { KeyCheck, KeyInfo, Settings } from "./api.ts";
 
 const ON_DEPLOY = [
   { value: "production" as const, label: "Production deployments" },
@@ -21,7 +21,7 @@ export function SettingsPage() {
 function KeyCard() {
   const [site, setSite] = useState("");
   const key = useApi<KeyInfo>("/key", { site: site.trim() === "" ? undefined : site });
-  const [check, setCheck] = useState<{ url: string | null; ok: boolean; problem: string | null }>();
+  const [check, setCheck] = useState<KeyCheck>();
   const [error, setError] = useState<Error>();
 
   async function run(action: () => Promise<unknown>) {
@@ -43,7 +43,7 @@ function KeyCard() {
       )}
       <div className="tk-row" style={{ alignItems: "flex-end" }}>
         <TextField label="Site" type="url" value={site} onChange={setSite} placeholder="https://example.com/" hint="To see the exact key file URL and check it." />
-        <Button onClick={() => void run(async () => setCheck(await sendJson("POST", "/key/check", { site })))} disabled={site.trim() === ""}>
+        <Button onClick={() => void run(async () => setCheck(await sendJson<KeyCheck>("POST", "/key/check", { site })))} disabled={site.trim() === ""}>
           Check key file
         </Button>
         <Button variant="primary" onClick={() => void run(async () => { await sendJson("POST", "/key"); key.reload(); })}>

@@ -1,9 +1,9 @@
 // One submission: its outcome and every URL it sent.
 import { Card, ErrorState, formatDateTime, href, Loading, StatusBadge, useApi } from "@temps-bundle/kit";
-import { type Submission, statusTone } from "./api.ts";
+import { type SubmissionDetail, statusTone } from "./api.ts";
 
 export function SubmissionPage({ id }: { id: number }) {
-  const detail = useApi<{ submission: Submission; urls: string[] }>(`/submissions/${id}`);
+  const detail = useApi<SubmissionDetail>(`/submissions/${id}`);
   if (detail.error) return <ErrorState error={detail.error} onRetry={detail.reload} />;
   if (!detail.data) return <Loading />;
   const { submission: s, urls } = detail.data;

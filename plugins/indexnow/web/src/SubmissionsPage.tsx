@@ -1,10 +1,10 @@
 // The submissions log: status (with the reason when blocked or failed), counts, and a manual submit.
 import { useEffect, useState } from "react";
 import { Button, Card, CheckboxField, EmptyState, ErrorState, formatDateTime, href, Loading, sendJson, StatusBadge, Table, TextField, useApi } from "@temps-bundle/kit";
-import { type Submission, statusTone } from "./api.ts";
+import { type SubmissionList, statusTone } from "./api.ts";
 
 export function SubmissionsPage() {
-  const log = useApi<{ submissions: Submission[] }>("/submissions", { limit: 100 });
+  const log = useApi<SubmissionList>("/submissions", { limit: 100 });
   const [url, setUrl] = useState("");
   const [all, setAll] = useState(false);
   const [error, setError] = useState<Error>();

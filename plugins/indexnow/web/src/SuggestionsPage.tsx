@@ -1,10 +1,10 @@
 // Suggestions: pages never submitted, changed since their last submission, or not submitted for a while.
 import { useState } from "react";
 import { Button, Card, EmptyState, ErrorState, formatDateTime, Loading, sendJson, Table, useApi } from "@temps-bundle/kit";
-import type { Suggestion } from "./api.ts";
+import type { SuggestionList } from "./api.ts";
 
 export function SuggestionsPage() {
-  const suggestions = useApi<{ suggestions: Suggestion[]; stale_days: number }>("/suggestions");
+  const suggestions = useApi<SuggestionList>("/suggestions");
   const [message, setMessage] = useState<string>();
   const [error, setError] = useState<Error>();
 

@@ -1,51 +1,19 @@
-// The JSON shapes of indexnow's routes, as `plugins/indexnow/src/{submissions,routes/key,settings}.rs` serve them.
+// indexnow's API types, generated from its Rust types (`api.gen.ts`, `cargo xtask codegen`), under the names the
+// screens use. Fields a request may omit (serde defaults) are optional in the generated types; every answer
+// carries them (`Sent`).
 
-export type SubmissionStatus = "queued" | "running" | "submitted" | "nothing_changed" | "blocked" | "failed" | "interrupted";
+import type { Sent } from "@temps-bundle/kit";
+import type * as Api from "./api.gen.ts";
 
-export interface Submission {
-  id: number;
-  site: string;
-  start_url: string;
-  trigger: "deployment" | "manual";
-  mode: "changed" | "all" | "urls";
-  status: SubmissionStatus;
-  reason: string | null;
-  pages_found: number;
-  urls_submitted: number;
-  batches: number;
-  attempts: number;
-  last_status_code: number | null;
-  requested_by: string | null;
-  created_at: string;
-  finished_at: string | null;
-}
-
-export interface Suggestion {
-  url: string;
-  last_seen_at: string;
-  last_submitted_at: string | null;
-  reason: string;
-}
-
-export interface KeyInfo {
-  key: string | null;
-  key_location: string | null;
-  file_url: string | null;
-  file_content: string | null;
-  instructions: string;
-}
-
-export interface Settings {
-  endpoint: string;
-  key: string | null;
-  key_location: string | null;
-  on_deploy: "production" | "all" | "off";
-  production_environments: string[];
-  batch_size: number;
-  max_attempts: number;
-  base_backoff_ms: number;
-  stale_days: number;
-}
+export type SubmissionStatus = Api.SubmissionStatus;
+export type Submission = Sent<Api.Submission>;
+export type SubmissionList = Sent<Api.SubmissionList>;
+export type SubmissionDetail = Sent<Api.SubmissionDetail>;
+export type Suggestion = Sent<Api.Suggestion>;
+export type SuggestionList = Sent<Api.SuggestionList>;
+export type KeyInfo = Sent<Api.KeyInfo>;
+export type KeyCheck = Sent<Api.KeyCheck>;
+export type Settings = Sent<Api.Settings>;
 
 /** The badge tone of a submission status. */
 export function statusTone(status: SubmissionStatus): "success" | "warning" | "danger" | "neutral" {
