@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::digest::sha256_hex;
+use crate::digest::sha256_file_hex;
 use crate::error::{ReleaseError, check_semver};
 use crate::platform::Platform;
 
@@ -59,9 +59,9 @@ pub fn write_launcher(spec: &LauncherSpec<'_>, folder: &Path) -> Result<Launcher
         let copy = dir.join(BINARY_FILE);
         std::fs::copy(binary, &copy).map_err(ReleaseError::io("copying the binary to", &copy))?;
         crate::make_executable(&copy)?;
-        let bytes = std::fs::read(&copy).map_err(ReleaseError::io("reading", &copy))?;
+        let sha256 = sha256_file_hex(&copy).map_err(ReleaseError::io("reading", &copy))?;
         write(&dir.join("package.json"), &pretty(&platform_package_json(spec, platform)))?;
-        binaries.push((platform.dir, sha256_hex(&bytes)));
+        binaries.push((platform.dir, sha256));
     }
     create_dir(&folder.join("src"))?;
     write(&folder.join("package.json"), &pretty(&package_json(spec)))?;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::digest::{npm_integrity, sha256_hex};
+use crate::digest::{npm_integrity, sha256_file_hex};
 use crate::error::{ReleaseError, check_semver};
 use crate::platform::Platform;
 use crate::tarball::write_tgz;
@@ -54,7 +54,7 @@ pub fn write_npm_package(spec: &NpmSpec<'_>, out_dir: &Path) -> Result<NpmPackag
     let executable = bin_dir.join(spec.name);
     std::fs::copy(spec.binary, &executable).map_err(ReleaseError::io("copying the binary to", &executable))?;
     crate::make_executable(&executable)?;
-    let sha256 = sha256_hex(&std::fs::read(&executable).map_err(ReleaseError::io("reading", &executable))?);
+    let sha256 = sha256_file_hex(&executable).map_err(ReleaseError::io("reading", &executable))?;
     let manifest = folder.join("package.json");
     let text = serde_json::to_string_pretty(&package_json(spec, &package_name)).unwrap_or_default() + "\n";
     std::fs::write(&manifest, text).map_err(ReleaseError::io("writing", &manifest))?;
@@ -109,6 +109,7 @@ fn check_scope(scope: &str) -> Result<(), ReleaseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::digest::sha256_hex;
 
     #[test]
     fn the_package_its_tarball_and_the_entry_fields_agree() {

@@ -6,7 +6,7 @@
 // stdout (stdout is the handshake); every failure is one line on stderr and exit status 1, never a hang.
 
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { BINARIES, CHILD_ENV, NAME, VERSION, type Binary } from "./bundle";
@@ -24,8 +24,24 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function sha256(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
+// The binary is tens of MiB and is checked at every start: it is read and hashed in chunks, never held whole.
+const CHUNK = 1 << 20;
+
+// The SHA-256 of the file at `path`, read chunk by chunk.
+function hashChunks(path: string): string {
+  const hash = createHash("sha256");
+  const buffer = Buffer.allocUnsafe(CHUNK);
+  const fd = openSync(path, "r");
+  try {
+    for (;;) {
+      const n = readSync(fd, buffer, 0, CHUNK, null);
+      if (n === 0) break;
+      hash.update(buffer.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest("hex");
 }
 
 // `glibc` or `musl` on Linux (from the running Bun's own process report), nothing elsewhere.
@@ -57,31 +73,38 @@ function dataDir(args: string[]): string {
   throw new LaunchError("no --data-dir on the command line (Temps always passes one)");
 }
 
-function readIfPresent(path: string): Buffer | undefined {
+// The SHA-256 of `path`, or undefined when there is no such file.
+function hashIfPresent(path: string): string | undefined {
   try {
-    return readFileSync(path);
+    return hashChunks(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new LaunchError(`cannot read ${path}: ${reason(error)}`);
   }
 }
 
+// Copies the embedded binary (in Bun's embedded file system, which `node:fs` cannot open) into `fd` chunk by
+// chunk, hashing as it goes; returns its SHA-256.
+async function copyEmbedded(path: string, fd: number): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of Bun.file(path).stream()) {
+    hash.update(chunk);
+    for (let done = 0; done < chunk.length; ) done += writeSync(fd, chunk, done);
+  }
+  return hash.digest("hex");
+}
+
 // `<data-dir>/.bin/<sha256>`: reused when present and intact, else written to a temporary file, checked, made
 // read-only (0500) and renamed into place, so a concurrent start or a crash never leaves a half-written binary.
-function extract(binary: Binary, dir: string): string {
+async function extract(binary: Binary, dir: string): Promise<string> {
   const bin = join(dir, ".bin");
   const target = join(bin, binary.sha256);
-  const present = readIfPresent(target);
-  if (present) {
-    const found = sha256(present);
+  const found = hashIfPresent(target);
+  if (found !== undefined) {
     if (found !== binary.sha256) {
       throw new LaunchError(`${target} is corrupted (SHA-256 ${found}, expected ${binary.sha256}); delete it and restart the plugin`);
     }
     return target;
-  }
-  const bytes = readFileSync(binary.path);
-  if (sha256(bytes) !== binary.sha256) {
-    throw new LaunchError(`the embedded ${binary.dir} binary does not have the SHA-256 it was built with; rebuild the plugin`);
   }
   try {
     mkdirSync(bin, { recursive: true, mode: 0o700 });
@@ -91,13 +114,17 @@ function extract(binary: Binary, dir: string): string {
   const temp = join(bin, `.${binary.sha256}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
     const fd = openSync(temp, "wx", 0o600);
+    let embedded: string;
     try {
-      writeSync(fd, bytes);
+      embedded = await copyEmbedded(binary.path, fd);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    const written = sha256(readFileSync(temp));
+    if (embedded !== binary.sha256) {
+      throw new LaunchError(`the embedded ${binary.dir} binary does not have the SHA-256 it was built with; rebuild the plugin`);
+    }
+    const written = hashChunks(temp);
     if (written !== binary.sha256) {
       throw new LaunchError(`${temp} reads back with SHA-256 ${written}, expected ${binary.sha256}; the disk is failing`);
     }
@@ -119,7 +146,7 @@ async function main(): Promise<never> {
   const args = process.argv.slice(2);
   let path: string;
   try {
-    path = extract(pick(), dataDir(args));
+    path = await extract(pick(), dataDir(args));
   } catch (error) {
     fail(reason(error));
   }

@@ -1,6 +1,7 @@
 //! The launcher folder: its files, its generated TypeScript, and a lockfile real Bun accepts frozen.
 
 use super::*;
+use crate::digest::sha256_hex;
 
 /// The Bun the web workspace installs (`@oven/bun-linux-x64-baseline`), if `npm ci` ran in `web/`.
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
