@@ -1,14 +1,15 @@
 //! Who is calling: the identity the host put in `x-temps-user-*` headers, as an extractor for handlers.
 
 use axum::extract::FromRequestParts;
-use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use temps_bundle_protocol::headers;
+use axum::http::{HeaderMap, HeaderName};
 
+use crate::header_names as names;
 use crate::problem::Problem;
 
-/// The caller of a request. The engine verifies the host's signature and parses the identity before a member's
-/// handler runs; handlers extract `Caller` (never fails) or [`User`] (401 for anonymous callers).
+/// The caller of a request. The engine verifies the host's signature and checks the identity headers before a
+/// member's handler runs (removing them when they are not to be trusted); handlers extract `Caller` (built from
+/// those checked headers; never fails) or [`User`] (401 for anonymous callers).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {
     /// A signed-in Temps user (or API key bound to one).
@@ -47,31 +48,17 @@ impl Caller {
     /// Parses the identity headers: id + email + role all present ⇒ a user; all absent ⇒ anonymous; anything else
     /// is rejected (a host never sends a partial identity, so one means the request did not come from the host).
     pub(crate) fn from_headers(headers: &HeaderMap) -> Result<Self, IdentityError> {
-        let fields = [headers::USER_ID, headers::USER_EMAIL, headers::USER_ROLE];
-        let [id, email, role] = fields.map(|name| header_str(headers, name));
-        let values = [id?, email?, role?];
-        let present: Vec<&str> = fields.iter().zip(&values).filter(|(_, v)| v.is_some()).map(|(n, _)| *n).collect();
-        if present.is_empty() {
-            return Ok(Caller::Anonymous);
-        }
-        let [Some(id), Some(email), Some(role)] = values else {
-            let missing: Vec<&str> = fields.iter().filter(|n| !present.contains(n)).copied().collect();
-            return Err(IdentityError::Partial { present: present.join(", "), missing: missing.join(", ") });
-        };
-        let id = id.trim().parse::<i64>().map_err(|e| IdentityError::Invalid {
-            header: headers::USER_ID,
-            reason: format!("{id:?} is not an integer ({e})"),
-        })?;
-        let permissions = header_str(headers, headers::USER_PERMISSIONS)?
-            .map(|list| list.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect())
-            .unwrap_or_default();
-        Ok(Caller::User(User {
-            id,
-            email: email.to_owned(),
-            role: role.to_owned(),
-            permissions,
-            actor_token: header_str(headers, headers::ACTOR_TOKEN)?.map(str::to_owned),
-        }))
+        Ok(match Identity::read(headers)? {
+            None => Caller::Anonymous,
+            Some(identity) => Caller::User(identity.to_user()),
+        })
+    }
+
+    /// Whether the identity headers name a user, with the checks and errors of [`Caller::from_headers`] but
+    /// without building the [`User`] (no allocation): the engine checks every request, while only the handlers
+    /// that extract a `Caller` need one built.
+    pub(crate) fn check_headers(headers: &HeaderMap) -> Result<bool, IdentityError> {
+        Ok(Identity::read(headers)?.is_some())
     }
 
     /// The user, or a 401 problem for anonymous callers.
@@ -121,16 +108,65 @@ impl<S: Send + Sync> FromRequestParts<S> for User {
     }
 }
 
+/// The identity headers of a request, checked and borrowed.
+struct Identity<'h> {
+    id: i64,
+    email: &'h str,
+    role: &'h str,
+    permissions: Option<&'h str>,
+    actor_token: Option<&'h str>,
+}
+
+impl<'h> Identity<'h> {
+    /// `None` when no identity is present; an error for a partial, repeated or malformed one.
+    fn read(headers: &'h HeaderMap) -> Result<Option<Self>, IdentityError> {
+        let fields = [&names::USER_ID, &names::USER_EMAIL, &names::USER_ROLE];
+        let [id, email, role] = fields.map(|name| header_str(headers, name));
+        let (id, email, role) = match (id?, email?, role?) {
+            (None, None, None) => return Ok(None),
+            (Some(id), Some(email), Some(role)) => (id, email, role),
+            values => {
+                // Only a request that did not come from the host gets here: the lists are built for the message.
+                let given = [values.0.is_some(), values.1.is_some(), values.2.is_some()];
+                let (present, missing): (Vec<_>, Vec<_>) = fields.iter().zip(given).partition(|(_, given)| *given);
+                let list =
+                    |of: Vec<(&&HeaderName, bool)>| of.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
+                return Err(IdentityError::Partial { present: list(present), missing: list(missing) });
+            }
+        };
+        let id = id.trim().parse::<i64>().map_err(|e| IdentityError::Invalid {
+            header: names::USER_ID.as_str(),
+            reason: format!("{id:?} is not an integer ({e})"),
+        })?;
+        let permissions = header_str(headers, &names::USER_PERMISSIONS)?;
+        let actor_token = header_str(headers, &names::ACTOR_TOKEN)?;
+        Ok(Some(Identity { id, email, role, permissions, actor_token }))
+    }
+
+    fn to_user(&self) -> User {
+        User {
+            id: self.id,
+            email: self.email.to_owned(),
+            role: self.role.to_owned(),
+            permissions: self
+                .permissions
+                .map(|list| list.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect())
+                .unwrap_or_default(),
+            actor_token: self.actor_token.map(str::to_owned),
+        }
+    }
+}
+
 /// The one value of identity header `name` as UTF-8 (Temps sends emails and names as raw UTF-8 bytes), trimmed;
 /// `None` when absent or empty. A repeated header is refused: which copy would win is exactly what a forger wants
 /// to choose.
-fn header_str<'h>(headers: &'h HeaderMap, name: &'static str) -> Result<Option<&'h str>, IdentityError> {
-    let Some(value) = single_header(headers, name).map_err(|count| IdentityError::Repeated { header: name, count })?
-    else {
+fn header_str<'h>(headers: &'h HeaderMap, name: &'static HeaderName) -> Result<Option<&'h str>, IdentityError> {
+    let header = name.as_str();
+    let Some(value) = single_header(headers, name).map_err(|count| IdentityError::Repeated { header, count })? else {
         return Ok(None);
     };
     let text = std::str::from_utf8(value.as_bytes()).map_err(|e| IdentityError::Invalid {
-        header: name,
+        header,
         reason: format!("it is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()),
     })?;
     Ok(Some(text.trim()).filter(|v| !v.is_empty()))
@@ -139,7 +175,7 @@ fn header_str<'h>(headers: &'h HeaderMap, name: &'static str) -> Result<Option<&
 /// The value of `name` if it appears at most once, else how many times it appears. One map lookup, like `get`.
 pub(crate) fn single_header<'h>(
     headers: &'h HeaderMap,
-    name: &'static str,
+    name: &HeaderName,
 ) -> Result<Option<&'h axum::http::HeaderValue>, usize> {
     let mut values = headers.get_all(name).iter();
     let first = values.next();
@@ -152,6 +188,7 @@ pub(crate) fn single_header<'h>(
 #[cfg(test)]
 mod tests {
     use axum::http::HeaderValue;
+    use temps_bundle_protocol::headers;
 
     use super::*;
 
@@ -161,6 +198,22 @@ mod tests {
             map.insert(*name, value.parse().unwrap());
         }
         map
+    }
+
+    #[test]
+    fn checking_agrees_with_parsing() {
+        let cases: Vec<Vec<(&'static str, &str)>> = vec![
+            vec![],
+            vec![(headers::USER_ID, "7"), (headers::USER_EMAIL, "a@b.c"), (headers::USER_ROLE, "admin")],
+            vec![(headers::USER_ROLE, "admin")],
+            vec![(headers::USER_ID, "x"), (headers::USER_EMAIL, "a@b.c"), (headers::USER_ROLE, "user")],
+            vec![(headers::USER_PERMISSIONS, "a,b")],
+        ];
+        for case in cases {
+            let map = headers(&case);
+            let parsed = Caller::from_headers(&map).map(|c| c != Caller::Anonymous);
+            assert_eq!(Caller::check_headers(&map), parsed, "{case:?}");
+        }
     }
 
     #[test]

@@ -74,6 +74,7 @@ mod context;
 mod engine;
 mod events;
 pub mod extract;
+mod header_names;
 pub mod host;
 mod isolation;
 mod panic;

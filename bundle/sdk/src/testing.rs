@@ -79,6 +79,7 @@ use crate::channel::{ChannelHub, Scope};
 use crate::context::{Context, LaunchFacts};
 use crate::engine::assemble::{Assembly, Parts, assemble};
 use crate::engine::compose::Composition;
+use crate::engine::openapi::openapi_json;
 use crate::engine::signature::HostSecret;
 use crate::engine::start::{MemberSlot, MemberState, start_members};
 use crate::isolation::MemberIsolation;
@@ -333,7 +334,7 @@ impl<P: Plugin> Builder<P> {
         if let Some(cause) = slots.first().and_then(MemberSlot::error) {
             return Err(StartFailed::Start(cause));
         }
-        let openapi = set.members.first().and_then(|entry| entry.member.openapi());
+        let openapi = set.members.first().and_then(|entry| entry.member.openapi()).as_ref().map(openapi_json);
         let assembly = assemble(Parts {
             slots,
             secret: HostSecret::required(TEST_SECRET),

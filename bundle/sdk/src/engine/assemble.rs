@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use serde_json::Value;
+use axum::body::Bytes;
 
 use super::composite::CompositeManifest;
 use super::dispatch::Dispatch;
@@ -35,7 +35,8 @@ pub(crate) struct Parts {
     pub(crate) channel: Arc<ChannelHub>,
     pub(crate) composite: Option<CompositeManifest>,
     pub(crate) shell_ui: Option<Router>,
-    pub(crate) openapi: Option<Value>,
+    /// Compact JSON ([`super::openapi::openapi_json`]).
+    pub(crate) openapi: Option<Bytes>,
     /// Where the kill switch is stored (`None`: split mode and tests, where nothing flips it).
     pub(crate) switch_store: Option<SwitchStore>,
 }

@@ -5,16 +5,21 @@
 //!    (`/notify/targets?x=1` → member `notify`, path `/targets?x=1`); in split mode every path is the one member's;
 //! 2. **member health**: `/health` (and the manifest's `health_path`) answer 200, or 503 naming the start cause,
 //!    without authentication;
-//! 3. **authenticate** ([`authenticate`]): the host's signature (Gen B) and the caller's identity; on the member's
-//!    public paths a missing signature only makes the caller anonymous; untrusted identity headers are removed;
+//! 3. **authenticate** ([`check_caller`]): the host's signature (Gen B) and the caller's identity headers; on the
+//!    member's public paths a missing signature only makes the caller anonymous; untrusted identity headers are
+//!    removed, so the [`Caller`] a handler extracts is built from checked headers only (and only when it asks);
 //! 4. **the SDK's `/ui/`** when the member embeds a UI;
 //! 5. **the member's service** ([`MemberService`], built once at start by [`member_service`]), or 503 naming the
 //!    cause if the member failed to start.
 //!
+//! This is every member request's path, so it is kept cheap (`cargo xtask bench`, `bundle/bench/README.md`): the
+//! identity is checked without building a `User`, the prefix is stripped with one copy of the rest of the path,
+//! and the member's service is its own router (no boxed service around it; its request stack is one concrete layer
+//! per route, `isolation::stack`).
+//!
 //! **Invariant:** member routers are never merged into one axum router (overlaps would panic); each member is a
 //! separate service behind a name lookup, and the SDK's own `/health` and `/ui/` sit in front of it.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -22,38 +27,32 @@ use std::sync::Arc;
 use axum::Json;
 use axum::Router;
 use axum::extract::Request;
+use axum::http::uri::PathAndQuery;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use temps_bundle_protocol::headers::{ACTOR_TOKEN, USER_EMAIL, USER_ID, USER_PERMISSIONS, USER_ROLE};
 use tower::ServiceExt;
-use tower::util::BoxCloneSyncService;
-use tower_http::catch_panic::CatchPanicLayer;
 
 use super::signature::HostSecret;
 use super::start::{MemberSlot, MemberState};
 use crate::caller::Caller;
+use crate::header_names::IDENTITY;
 use crate::isolation::{MemberIsolation, stack};
-use crate::panic::panic_message;
 use crate::problem::Problem;
 
-/// What one running member answers requests with: its router and the layers around it. Cloning is cheap.
-pub(crate) type MemberService = BoxCloneSyncService<Request, Response, Infallible>;
+/// What one running member answers requests with: its router, every route behind the member's request stack.
+/// Cloning is cheap.
+pub(crate) type MemberService = Router;
 
-/// Builds a running member's service, once, at start. Each request clones it (reference counts only), so layers
-/// with shared state (a concurrency limit, a kill switch) see every request of the member.
+/// Builds a running member's service, once, at start. Each request clones it (reference counts only), so state
+/// shared by the layers (the concurrency permits, the metrics) sees every request of the member.
 ///
-/// **Per-member tower layers go here**, outermost last: they wrap the member's own routes only (the SDK's
+/// **Per-member request layers go in `isolation::stack`**: they wrap the member's own routes only (the SDK's
 /// `/health` and `/ui/` are answered before this service is reached).
 pub(crate) fn member_service(isolation: &Arc<MemberIsolation>, router: Router) -> MemberService {
-    let member = isolation.name.to_string();
-    // A panicking handler answers 500 problem+json instead of dropping the connection.
-    let guarded = router.layer(CatchPanicLayer::custom(move |payload: Box<dyn std::any::Any + Send>| -> Response {
-        tracing::error!(%member, panic = %panic_message(payload.as_ref()), "a request handler panicked");
-        Problem::internal().into_response()
-    }));
-    // The member's limits, metrics and watchdog records (`isolation::stack`).
-    BoxCloneSyncService::new(stack::apply(guarded, isolation))
+    // The member's limits, metrics, watchdog records and, innermost, the panic guard (`isolation::stack`): a
+    // panicking handler answers 500 problem+json instead of dropping the connection, counted as the member's 5xx.
+    stack::apply(router, isolation)
 }
 
 /// The members of one process and the secret their requests must carry.
@@ -87,23 +86,28 @@ impl Dispatch {
         self.members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
     }
 
-    /// The member a request path belongs to and the member-relative rest of the path (step 1 of the module docs).
-    /// `None` when the path names no member.
-    pub(crate) fn route<'p>(&self, path: &'p str) -> Option<(&Arc<MemberSlot>, Cow<'p, str>)> {
+    /// The member a request path belongs to and how many leading bytes of the path name it (`/<member>`; 0 in
+    /// split mode), which [`Dispatch::serve`] strips (step 1 of the module docs). `None` when the path names no
+    /// member.
+    pub(crate) fn route(&self, path: &str) -> Option<(&Arc<MemberSlot>, usize)> {
         if self.split {
-            return self.members.first().map(|m| (m, Cow::Borrowed(path)));
+            return self.members.first().map(|m| (m, 0));
         }
         let trimmed = path.strip_prefix('/')?;
-        let (name, rest) = match trimmed.find('/') {
-            Some(slash) => (&trimmed[..slash], Cow::Borrowed(&trimmed[slash..])),
-            None => (trimmed, Cow::Borrowed("/")),
-        };
+        let name = trimmed.find('/').map_or(trimmed, |slash| &trimmed[..slash]);
         let member = self.index.get(name).and_then(|&i| self.members.get(i))?;
-        Some((member, rest))
+        Some((member, 1 + name.len()))
     }
 
-    /// Serves one request for `member`, `path` being the member-relative path (steps 2–5 of the module docs).
-    pub(crate) async fn serve(&self, member: &MemberSlot, req: Request, path: &str) -> Response {
+    /// Serves one request for `member` after stripping the `prefix` bytes [`Dispatch::route`] found (steps 2–5 of
+    /// the module docs).
+    pub(crate) async fn serve(&self, member: &MemberSlot, req: Request, prefix: usize) -> Response {
+        let (mut req, original) = match strip_prefix(req, prefix) {
+            Ok(stripped) => stripped,
+            Err(problem) => return problem.into_response(),
+        };
+        // The member-relative path, borrowed from the original URI (`/<member>` alone is the member's `/`).
+        let path = original.path().get(prefix..).filter(|rest| !rest.is_empty()).unwrap_or("/");
         if member.is_disabled() {
             return disabled(&member.name).into_response();
         }
@@ -111,18 +115,11 @@ impl Dispatch {
             return member_health(member);
         }
         let public = member.manifest.is_public_path(path);
-        let caller = match authenticate(&self.secret, req.headers(), public) {
-            Ok(caller) => caller,
+        match check_caller(&self.secret, req.headers(), public) {
+            Ok(true) => {}
+            Ok(false) => strip_identity(req.headers_mut()),
             Err(problem) => return problem.into_response(),
-        };
-        let mut req = match with_path(req, path) {
-            Ok(req) => req,
-            Err(problem) => return problem.into_response(),
-        };
-        if caller == Caller::Anonymous {
-            strip_identity(req.headers_mut());
         }
-        req.extensions_mut().insert(caller);
         if let Some(ui) = &member.ui
             && (path == "/ui" || path.starts_with("/ui/"))
         {
@@ -139,30 +136,40 @@ impl Dispatch {
     }
 }
 
-/// Checks the host's signature (Gen B) and parses the caller. On public paths a missing or wrong signature
-/// only makes the caller anonymous; elsewhere it is a 401, as is an anonymous caller.
-pub(crate) fn authenticate(secret: &HostSecret, headers: &HeaderMap, public: bool) -> Result<Caller, Problem> {
+/// Checks the host's signature (Gen B) and the caller's identity headers: `Ok(true)` when they name a user and
+/// are to be trusted, `Ok(false)` when the caller is anonymous (headers absent or not to be trusted: the caller
+/// removes them). On public paths a missing or wrong signature only makes the caller anonymous; elsewhere it is a
+/// 401, as is an anonymous caller.
+pub(crate) fn check_caller(secret: &HostSecret, headers: &HeaderMap, public: bool) -> Result<bool, Problem> {
     if !secret.is_required() {
         // Gen A hosts send no signature and no identity, and nothing says they strip a client's x-temps-*
         // headers: an identity there could be forged, so every Gen A caller is anonymous.
-        return Ok(Caller::Anonymous);
+        return Ok(false);
     }
     match secret.verify(headers) {
         Ok(()) => {}
         // On a public path an unsigned request is simply anonymous: its identity headers are not trusted.
-        Err(_) if public => return Ok(Caller::Anonymous),
+        Err(_) if public => return Ok(false),
         Err(problem) => return Err(problem),
     }
-    let caller = Caller::from_headers(headers).map_err(|e| Problem::authentication_required(e.to_string()))?;
-    if caller == Caller::Anonymous && !public {
+    let user = Caller::check_headers(headers).map_err(|e| Problem::authentication_required(e.to_string()))?;
+    if !user && !public {
         return Err(Problem::authentication_required("this route needs a signed-in Temps user"));
     }
-    Ok(caller)
+    Ok(user)
+}
+
+/// [`check_caller`], then the caller itself (for the bundle's own routes, which insert it for their handlers).
+pub(crate) fn authenticate(secret: &HostSecret, headers: &HeaderMap, public: bool) -> Result<Caller, Problem> {
+    match check_caller(secret, headers, public)? {
+        true => Caller::from_headers(headers).map_err(|e| Problem::authentication_required(e.to_string())),
+        false => Ok(Caller::Anonymous),
+    }
 }
 
 /// Removes identity headers the engine did not trust, so a member reading raw headers cannot be fooled either.
 fn strip_identity(headers: &mut HeaderMap) {
-    for name in [USER_ID, USER_EMAIL, USER_ROLE, USER_PERMISSIONS, ACTOR_TOKEN] {
+    for name in IDENTITY {
         headers.remove(name);
     }
 }
@@ -234,18 +241,27 @@ fn infallible(result: Result<Response, Infallible>) -> Response {
     }
 }
 
-/// The request with its path replaced (the query kept).
-fn with_path(req: Request, path: &str) -> Result<Request, Problem> {
+/// The request with its first `prefix` bytes of path removed (the query kept; an empty rest becomes `/`), and the
+/// original URI.
+fn strip_prefix(req: Request, prefix: usize) -> Result<(Request, Uri), Problem> {
     let (mut parts, body) = req.into_parts();
-    let path_and_query = match parts.uri.query() {
-        Some(query) => format!("{path}?{query}"),
-        None => path.to_owned(),
+    if prefix == 0 {
+        // Split mode: nothing to strip (a clone of a parsed URI only counts references).
+        let original = parts.uri.clone();
+        return Ok((Request::from_parts(parts, body), original));
+    }
+    let original = std::mem::take(&mut parts.uri);
+    let full = original.path_and_query().map_or("/", PathAndQuery::as_str);
+    let rest = full.get(prefix..).unwrap_or_default();
+    let stripped = match rest.starts_with('/') {
+        // The common case: one copy of the rest, no re-parse of anything else.
+        true => PathAndQuery::try_from(rest),
+        false => PathAndQuery::try_from(format!("/{rest}")),
     };
-    parts.uri = Uri::builder()
-        .path_and_query(path_and_query)
-        .build()
-        .map_err(|e| Problem::bad_request(format!("cannot rewrite the request path {path:?}: {e}")))?;
-    Ok(Request::from_parts(parts, body))
+    parts.uri = stripped
+        .map(Uri::from)
+        .map_err(|e| Problem::bad_request(format!("cannot rewrite the request path {rest:?}: {e}")))?;
+    Ok((Request::from_parts(parts, body), original))
 }
 
 #[cfg(test)]

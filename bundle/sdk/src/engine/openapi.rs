@@ -1,9 +1,16 @@
 //! The composite OpenAPI description: every member's document merged under its mount point, so the `ready`
 //! line (and `GET /_bundle/openapi.json`) describe the whole bundle the way Temps sees it.
 
+use axum::body::Bytes;
 use serde_json::{Map, Value, json};
 
 use super::composite::nested_path;
+
+/// A document as the compact JSON `GET /_bundle/openapi.json` serves: kept as bytes, since a `Value` tree of the
+/// same document takes several times the memory, for the life of the process.
+pub(crate) fn openapi_json(document: &Value) -> Bytes {
+    Bytes::from(document.to_string())
+}
 
 /// Merges `(member, document)` pairs into one OpenAPI 3.1 document titled `title`. Paths are prefixed with
 /// `/<member>`, operations tagged with the member name, and components renamed `<member>.<name>` (references

@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::HeaderMap;
+use axum::http::header::CONTENT_TYPE;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
@@ -28,8 +30,8 @@ pub(crate) struct App {
     /// `Some` in composite mode, `None` when serving one member alone (split mode).
     pub composite: Option<CompositeManifest>,
     pub shell_ui: Option<Router>,
-    /// The OpenAPI description served at `/_bundle/openapi.json`.
-    pub openapi: Option<Value>,
+    /// The OpenAPI description served at `/_bundle/openapi.json`, as compact JSON.
+    pub openapi: Option<Bytes>,
     /// Where the kill switch is stored (composite mode only).
     pub switch_store: Option<SwitchStore>,
     /// Serializes kill-switch changes, so two administrators cannot lose each other's write.
@@ -54,7 +56,7 @@ impl App {
     }
 
     /// Sets the OpenAPI description served at `/_bundle/openapi.json`.
-    pub(crate) fn with_openapi(self, openapi: Option<Value>) -> Self {
+    pub(crate) fn with_openapi(self, openapi: Option<Bytes>) -> Self {
         Self { openapi, ..self }
     }
 
@@ -147,7 +149,7 @@ async fn live_manifest(State(app): State<Arc<App>>) -> Response {
 
 async fn openapi_document(State(app): State<Arc<App>>) -> Response {
     match &app.openapi {
-        Some(document) => Json(document.clone()).into_response(),
+        Some(document) => ([(CONTENT_TYPE, "application/json")], document.clone()).into_response(),
         None => Problem::not_found("no member of this bundle publishes an OpenAPI description").into_response(),
     }
 }

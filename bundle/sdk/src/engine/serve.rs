@@ -16,7 +16,7 @@ use super::compose::{Composition, MemberEntry};
 use super::composite::composite_manifest;
 use super::error::EngineError;
 use super::handshake::{self, Requested};
-use super::openapi::composite_openapi;
+use super::openapi::{composite_openapi, openapi_json};
 use super::server::{self, ServerLimits};
 use super::service::BundleService;
 use super::shutdown;
@@ -116,7 +116,7 @@ pub(crate) async fn run(config: BundleConfig, argv: &[String]) -> Result<(), Eng
         channel: channel.clone(),
         composite: (!split).then_some(composite),
         shell_ui,
-        openapi: ready.openapi.clone(),
+        openapi: ready.openapi.as_ref().map(openapi_json),
         switch_store,
     });
 
@@ -125,6 +125,8 @@ pub(crate) async fn run(config: BundleConfig, argv: &[String]) -> Result<(), Eng
     let limits = ServerLimits::from_env().fitted_to(server::limits::raise_descriptor_limit());
     let (listener, socket_file) = bind_socket(&socket_path)?;
     handshake::write_ready(&ready)?;
+    // Its OpenAPI tree is kept as bytes by the app; the tree itself is not needed for the life of the process.
+    drop(ready);
     channel.mark_ready();
     tracing::info!(socket = %socket_path.display(), ?generation, members = app.dispatch.members().len(), split, "ready");
     watch_channel(channel, generation);

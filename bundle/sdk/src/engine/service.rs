@@ -43,9 +43,9 @@ impl Service<Request> for BundleService {
         let path = req.uri().path();
         let direct = if path == CHANNEL_PATH || path == EVENTS_PATH { None } else { self.app.dispatch.route(path) };
         match direct {
-            Some((member, rest)) => {
-                let (app, member, rest) = (self.app.clone(), member.clone(), rest.into_owned());
-                Box::pin(async move { Ok(app.dispatch.serve(&member, req, &rest).await) })
+            Some((member, prefix)) => {
+                let (app, member) = (self.app.clone(), member.clone());
+                Box::pin(async move { Ok(app.dispatch.serve(&member, req, prefix).await) })
             }
             None => Box::pin(self.router.clone().oneshot(req)),
         }

@@ -189,9 +189,10 @@ impl EventOutcome {
     }
 }
 
-/// The metric handles of one route template, fetched once and cached by the member.
+/// The metric handles of one route template, fetched once, cached by the member and kept by the route's stack.
 #[derive(Debug)]
 pub(crate) struct RouteMetrics {
+    template: Box<str>,
     classes: [Counter; 5],
     latency: Histogram,
     /// What the watchdog reports when a poll of this route stalls a worker.
@@ -199,6 +200,11 @@ pub(crate) struct RouteMetrics {
 }
 
 impl RouteMetrics {
+    /// The route template these handles count.
+    pub(crate) fn template(&self) -> &str {
+        &self.template
+    }
+
     /// Records one answered request.
     pub(crate) fn record(&self, status: u16, seconds: f64) {
         let class = usize::from(status / 100).clamp(1, 5) - 1;
@@ -264,6 +270,7 @@ impl MemberMetrics {
             })
         };
         let created = Arc::new(RouteMetrics {
+            template: route.into(),
             classes: CLASSES.map(class),
             latency: families
                 .request_duration

@@ -8,6 +8,8 @@ pub(crate) mod backlog;
 pub(crate) mod limits;
 pub(crate) mod metrics;
 pub(crate) mod observe;
+pub(crate) mod panic_guard;
+pub(crate) mod permits;
 pub(crate) mod stack;
 pub(crate) mod stats;
 pub(crate) mod switch;
@@ -15,10 +17,9 @@ pub(crate) mod watchdog;
 
 use std::sync::Arc;
 
-use tokio::sync::Semaphore;
-
 pub(crate) use limits::EffectiveLimits;
 pub(crate) use metrics::MemberMetrics;
+use permits::Permits;
 pub(crate) use switch::Switch;
 
 /// One member's limits, counters and switch. Shared by its request stack, its event subscriber, its context
@@ -30,7 +31,7 @@ pub(crate) struct MemberIsolation {
     pub metrics: MemberMetrics,
     pub switch: Switch,
     /// The member's concurrent-request permits (shared by every route of the member).
-    pub(crate) requests: Arc<Semaphore>,
+    pub(crate) requests: Arc<Permits>,
 }
 
 impl MemberIsolation {
@@ -40,7 +41,7 @@ impl MemberIsolation {
         let metrics = MemberMetrics::new(&name);
         metrics.set_disabled(disabled);
         Arc::new(Self {
-            requests: Arc::new(Semaphore::new(limits.max_concurrent_requests as usize)),
+            requests: Arc::new(Permits::new(limits.max_concurrent_requests)),
             name,
             limits,
             metrics,

@@ -1,6 +1,11 @@
-//! The outermost layer of a member's request stack: it names the route (axum's `MatchedPath`), counts the request
-//! in flight, records every poll for the watchdog, turns the limits' errors into problem+json (504 deadline, 503
-//! overload with `Retry-After`, 413 body) and records status class and latency.
+//! The outermost part of a member's request stack (`super::stack`): the future of one request. It counts the
+//! request in flight, records every poll for the watchdog, enforces the deadline (the handler's future is dropped
+//! when it passes), turns the limits' refusals into problem+json (504 deadline, 503 overload with `Retry-After`,
+//! 413 body) and records status class and latency under the route's template.
+//!
+//! One concrete future around the member's: the deadline timer is only created when the member's future does not
+//! answer on its first poll, and the start-up clock reading of the stack serves the latency, the deadline and the
+//! watchdog's first poll alike.
 
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -8,136 +13,141 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use axum::body::Body;
-use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use tower::util::Oneshot;
-use tower::{BoxError, Layer, Service, ServiceExt};
+use pin_project_lite::pin_project;
+use tokio::time::Sleep;
 
 use super::MemberIsolation;
-use super::metrics::{Rejection, RouteMetrics, UNMATCHED_ROUTE};
+use super::metrics::{Rejection, RouteMetrics};
+use super::permits::Permit;
 use super::watchdog;
 use crate::problem::{PROBLEM_JSON, Problem};
 
 /// Seconds a client is told to wait after a 503 for overload.
 pub(crate) const RETRY_AFTER_SECONDS: u32 = 1;
 
-/// Builds [`Observe`] around the rest of the member's stack.
-#[derive(Clone)]
-pub(crate) struct ObserveLayer {
-    member: Arc<MemberIsolation>,
-}
+pin_project! {
+    /// The future of one observed request.
+    pub(crate) struct Observed<F> {
+        #[pin]
+        state: State<F>,
+        // The deadline, armed when the member's future first returns `Pending`.
+        #[pin]
+        deadline: Option<Sleep>,
+        route: Arc<RouteMetrics>,
+        member: Arc<MemberIsolation>,
+        start: Instant,
+        // Whether a poll happened yet (the first one starts at `start`).
+        polled: bool,
+    }
 
-impl ObserveLayer {
-    pub(crate) fn new(member: Arc<MemberIsolation>) -> Self {
-        Self { member }
+    impl<F> PinnedDrop for Observed<F> {
+        fn drop(this: Pin<&mut Self>) {
+            this.member.metrics.in_flight.dec();
+        }
     }
 }
 
-impl<S> Layer<S> for ObserveLayer {
-    type Service = Observe<S>;
-
-    fn layer(&self, inner: S) -> Observe<S> {
-        Observe { inner, member: self.member.clone() }
+pin_project! {
+    #[project = StateProj]
+    enum State<F> {
+        // The member's future, and the permit it holds until it ends.
+        Running { #[pin] future: F, permit: Permit },
+        // Refused before the member saw the request.
+        Refused { rejection: Rejection },
+        // Answered.
+        Done,
     }
 }
 
-/// See the module documentation.
-#[derive(Clone)]
-pub(crate) struct Observe<S> {
-    inner: S,
-    member: Arc<MemberIsolation>,
+impl<F> Observed<F> {
+    /// The member's `future`, started at `start`.
+    pub(crate) fn running(
+        future: F,
+        permit: Permit,
+        route: Arc<RouteMetrics>,
+        member: Arc<MemberIsolation>,
+        start: Instant,
+    ) -> Self {
+        Self::new(State::Running { future, permit }, route, member, start)
+    }
+
+    /// A request a limit refused before the member saw it.
+    pub(crate) fn rejected(
+        rejection: Rejection,
+        route: Arc<RouteMetrics>,
+        member: Arc<MemberIsolation>,
+        start: Instant,
+    ) -> Self {
+        Self::new(State::Refused { rejection }, route, member, start)
+    }
+
+    fn new(state: State<F>, route: Arc<RouteMetrics>, member: Arc<MemberIsolation>, start: Instant) -> Self {
+        member.metrics.in_flight.inc();
+        Self { state, deadline: None, route, member, start, polled: false }
+    }
 }
 
-impl<S, B> Service<Request> for Observe<S>
+impl<F> Future for Observed<F>
 where
-    S: Service<Request, Response = http::Response<B>, Error = BoxError> + Clone,
-    B: axum::body::HttpBody<Data = bytes::Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
-{
-    type Response = Response;
-    type Error = Infallible;
-    type Future = ObserveFuture<Oneshot<S, Request>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        // Readiness (the concurrency permit) is decided in the call, so an overloaded member answers at once.
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, req: Request) -> Self::Future {
-        let template = req.extensions().get::<MatchedPath>().map_or(UNMATCHED_ROUTE, MatchedPath::as_str);
-        let route = self.member.metrics.route(template, &self.member);
-        self.member.metrics.in_flight.inc();
-        let inner = self.inner.clone();
-        ObserveFuture { inner: Box::pin(inner.oneshot(req)), route, member: self.member.clone(), start: Instant::now() }
-    }
-}
-
-/// The future of one observed request.
-pub(crate) struct ObserveFuture<F> {
-    inner: Pin<Box<F>>,
-    route: Arc<RouteMetrics>,
-    member: Arc<MemberIsolation>,
-    start: Instant,
-}
-
-impl<F, B> Future for ObserveFuture<F>
-where
-    F: Future<Output = Result<http::Response<B>, BoxError>>,
-    B: axum::body::HttpBody<Data = bytes::Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
+    F: Future<Output = Result<Response, Infallible>>,
 {
     type Output = Result<Response, Infallible>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let result = {
-            let _guard = watchdog::enter(&self.route.activity);
-            match self.inner.as_mut().poll(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(result) => result,
-            }
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        let started = if *this.polled { Instant::now() } else { *this.start };
+        *this.polled = true;
+        let poll = watchdog::enter_at(&this.route.activity, started);
+        let outcome = match this.state.as_mut().project() {
+            StateProj::Running { future, .. } => match future.poll(cx) {
+                Poll::Ready(Ok(response)) => Ok(response),
+                Poll::Ready(Err(never)) => match never {},
+                Poll::Pending => {
+                    if this.deadline.is_none() {
+                        let at = *this.start + this.member.limits.request_timeout();
+                        this.deadline.set(Some(tokio::time::sleep_until(at.into())));
+                    }
+                    match this.deadline.as_mut().as_pin_mut().map(|deadline| deadline.poll(cx)) {
+                        Some(Poll::Ready(())) => Err(Rejection::Deadline),
+                        _ => return Poll::Pending,
+                    }
+                }
+            },
+            StateProj::Refused { rejection } => Err(*rejection),
+            // Polled again after it answered: the caller's contract violation, answered rather than a panic.
+            StateProj::Done => return Poll::Ready(Ok(Problem::internal().into_response())),
         };
-        let response = answer(&self.member, result);
-        let seconds = self.start.elapsed().as_secs_f64();
+        // Ends the member's future (a handler past its deadline is dropped here) and gives its permit back.
+        this.state.set(State::Done);
+        let ended = Instant::now();
+        poll.leave_at(ended);
+        let response = answer(this.member, outcome);
+        let seconds = ended.saturating_duration_since(*this.start).as_secs_f64();
         let status = response.status().as_u16();
-        self.route.record(status, seconds);
-        self.member.metrics.stats.record(status, seconds);
+        this.route.record(status, seconds);
+        this.member.metrics.stats.record(status, seconds);
         Poll::Ready(Ok(response))
     }
 }
 
-impl<F> Drop for ObserveFuture<F> {
-    fn drop(&mut self) {
-        self.member.metrics.in_flight.dec();
-    }
-}
-
 /// The member's response, or the problem a limit answers with.
-fn answer<B>(member: &MemberIsolation, result: Result<http::Response<B>, BoxError>) -> Response
-where
-    B: axum::body::HttpBody<Data = bytes::Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
-{
+fn answer(member: &MemberIsolation, outcome: Result<Response, Rejection>) -> Response {
     let limits = &member.limits;
-    match result {
+    match outcome {
+        // A streamed body crossed the limit: the extractor's plain 413 becomes the problem.
         Ok(response) if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_problem(&response) => {
             member.metrics.reject(Rejection::Body);
-            Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body-too-large",
-                "Request Body Too Large",
-                format!("member {:?} accepts request bodies of at most {} bytes", member.name, limits.max_body_bytes),
-            )
-            .into_response()
+            body_too_large(member)
         }
         Ok(response) => {
             if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 member.metrics.reject(Rejection::Body);
             }
-            response.map(Body::new)
+            response
         }
-        Err(error) if error.is::<tower::timeout::error::Elapsed>() => {
+        Err(Rejection::Deadline) => {
             member.metrics.reject(Rejection::Deadline);
             tracing::warn!(member = %member.name, timeout_ms = limits.request_timeout_ms, "request deadline exceeded; the handler was dropped");
             Problem::new(
@@ -151,7 +161,7 @@ where
             )
             .into_response()
         }
-        Err(error) if error.is::<tower::load_shed::error::Overloaded>() => {
+        Err(Rejection::Overload) => {
             member.metrics.reject(Rejection::Overload);
             let mut response = Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -166,11 +176,21 @@ where
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
             response
         }
-        Err(error) => {
-            tracing::error!(member = %member.name, %error, "a member request failed in the request stack");
-            Problem::internal().into_response()
+        Err(Rejection::Body) => {
+            member.metrics.reject(Rejection::Body);
+            body_too_large(member)
         }
     }
+}
+
+fn body_too_large(member: &MemberIsolation) -> Response {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body-too-large",
+        "Request Body Too Large",
+        format!("member {:?} accepts request bodies of at most {} bytes", member.name, member.limits.max_body_bytes),
+    )
+    .into_response()
 }
 
 fn is_problem<B>(response: &http::Response<B>) -> bool {

@@ -1,33 +1,124 @@
-//! A member's request stack, built once at start-up and applied to its router: observe (metrics, watchdog,
-//! problems) → load shed → the member's concurrency permits → deadline → body limit → the member's routes.
-//! Applied with `Router::layer`, so the observer sees the matched route template; the permits are one semaphore
-//! per member, shared by all of its routes.
+//! A member's request stack, built once at start-up and applied to its router with one `Router::layer`:
+//! observe (metrics, watchdog, problems) → overload (the member's permits) → deadline → body limit → panic guard →
+//! the member's routes. Applied inside the router, so the observer sees the matched route template; the permits
+//! are one counter per member, shared by all of its routes.
+//!
+//! Every member request passes here, so it is one concrete service with one concrete future
+//! ([`super::observe::Observed`]) instead of a tower stack of generic layers: no boxed future of its own, no
+//! per-request lookup of the route's metrics (resolved on the route's first request and kept by the route), one
+//! clock reading at the start shared by the latency, the deadline and the watchdog, and no body wrapper or
+//! extension for a request without a body.
 
-use std::sync::Arc;
+use std::convert::Infallible;
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
+use std::time::Instant;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use tower::ServiceBuilder;
-use tower::limit::GlobalConcurrencyLimitLayer;
-use tower_http::limit::RequestBodyLimitLayer;
+use axum::body::{Body, HttpBody};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::header::CONTENT_LENGTH;
+use axum::response::Response;
+use axum::routing::Route;
+use tower::{Layer, Service};
 
 use super::MemberIsolation;
-use super::observe::ObserveLayer;
+use super::metrics::{Rejection, RouteMetrics, UNMATCHED_ROUTE};
+use super::observe::Observed;
+use super::panic_guard::PanicGuard;
 
 /// `router` behind the member's limits.
 pub(crate) fn apply(router: Router, member: &Arc<MemberIsolation>) -> Router {
-    let limits = member.limits;
-    router.layer(
-        ServiceBuilder::new()
-            .layer(ObserveLayer::new(member.clone()))
-            .load_shed()
-            .layer(GlobalConcurrencyLimitLayer::with_semaphore(member.requests.clone()))
-            .timeout(limits.request_timeout())
-            // tower-http refuses a too-large Content-Length up front and caps streamed bodies; axum's extractors
-            // get the same number (their own default would otherwise cut at 2 MiB whatever the member's limit).
-            .layer(RequestBodyLimitLayer::new(limits.max_body()))
-            .layer(DefaultBodyLimit::max(limits.max_body())),
-    )
+    router.layer(MemberLayer { member: member.clone() })
+}
+
+/// Builds one [`MemberStack`] per route of the member (what `Router::layer` does with a layer).
+#[derive(Clone)]
+struct MemberLayer {
+    member: Arc<MemberIsolation>,
+}
+
+impl Layer<Route> for MemberLayer {
+    type Service = MemberStack;
+
+    fn layer(&self, route: Route) -> MemberStack {
+        MemberStack {
+            inner: PanicGuard::new(self.member.name.clone(), route),
+            member: self.member.clone(),
+            route: Arc::default(),
+        }
+    }
+}
+
+/// One route of a member behind the member's limits. See the module documentation.
+#[derive(Clone)]
+pub(crate) struct MemberStack {
+    inner: PanicGuard<Route>,
+    member: Arc<MemberIsolation>,
+    /// The metrics of the route template this route serves, resolved on its first request.
+    route: Arc<OnceLock<Arc<RouteMetrics>>>,
+}
+
+impl MemberStack {
+    /// The metrics of the request's route template. A route serves one template (axum layers every route of a
+    /// router separately), so the first request's handles are kept; a request under another template (none is
+    /// known to happen) is looked up instead of being counted under the wrong one.
+    fn route_metrics(&self, req: &Request) -> Arc<RouteMetrics> {
+        let template = req.extensions().get::<MatchedPath>().map_or(UNMATCHED_ROUTE, MatchedPath::as_str);
+        match self.route.get() {
+            Some(route) if route.template() == template => route.clone(),
+            Some(_) => self.member.metrics.route(template, &self.member),
+            None => self.route.get_or_init(|| self.member.metrics.route(template, &self.member)).clone(),
+        }
+    }
+}
+
+impl Service<Request> for MemberStack {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Observed<<PanicGuard<Route> as Service<Request>>::Future>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // Readiness (the concurrency permit) is decided in the call, so an overloaded member answers at once.
+        // The inner `Route` is always ready (axum's routes decide nothing in `poll_ready`).
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, mut req: Request) -> Self::Future {
+        let start = Instant::now();
+        let route = self.route_metrics(&req);
+        let member = self.member.clone();
+        let Some(permit) = member.requests.try_take() else {
+            return Observed::rejected(Rejection::Overload, route, member, start);
+        };
+        let max_body = member.limits.max_body();
+        let future = match limit_body(&mut req, max_body) {
+            // No body: nothing to limit, nothing to tell the extractors.
+            Ok(false) => self.inner.call(req),
+            // axum's extractors get the same number (their own default would otherwise cut at 2 MiB whatever the
+            // member's limit).
+            Ok(true) => DefaultBodyLimit::max(max_body).layer(&mut self.inner).call(req),
+            Err(rejection) => return Observed::rejected(rejection, route, member, start),
+        };
+        Observed::running(future, permit, route, member, start)
+    }
+}
+
+/// Refuses a body declared larger than `max` up front and caps a streamed one at `max` (the handler's read fails
+/// as it crosses the limit, which the extractors answer with 413). `Ok(false)`: the request has no body.
+fn limit_body(req: &mut Request, max: usize) -> Result<bool, Rejection> {
+    let hint = req.body().size_hint();
+    if hint.exact() == Some(0) {
+        return Ok(false);
+    }
+    let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+    let max_u64 = u64::try_from(max).unwrap_or(u64::MAX);
+    if hint.lower() > max_u64 || declared.is_some_and(|length| length > max_u64) {
+        return Err(Rejection::Body);
+    }
+    let body = std::mem::take(req.body_mut());
+    *req.body_mut() = Body::new(http_body_util::Limited::new(body, max));
+    Ok(true)
 }
 
 #[cfg(test)]
@@ -106,6 +197,9 @@ mod tests {
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
         let (status, _, body) = send(&router, Request::post("/upload").body(Body::from("small")).unwrap()).await;
         assert_eq!((status, body.as_str()), (StatusCode::OK, "5"));
+        // No body at all: nothing to limit, the extractor still gets its (empty) body.
+        let (status, _, body) = send(&router, Request::post("/upload").body(Body::empty()).unwrap()).await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, "0"));
 
         let (status, _, _) = send(&router, get_req("/items/8")).await;
         assert_eq!(status, StatusCode::OK);
@@ -116,6 +210,10 @@ mod tests {
             r#"temps_bundle_request_rejections_total{member="limited",reason="body"} 2"#,
             r#"temps_bundle_requests_total{member="limited",route="/items/{id}",class="2xx"} 1"#,
             r#"temps_bundle_requests_total{member="limited",route="/items/{id}",class="5xx"} 1"#,
+            // Each route keeps its own template's handles: nothing of /items/{id} is counted under /upload.
+            r#"temps_bundle_requests_total{member="limited",route="/upload",class="4xx"} 2"#,
+            r#"temps_bundle_requests_total{member="limited",route="/upload",class="2xx"} 2"#,
+            r#"temps_bundle_requests_total{member="limited",route="/forever",class="5xx"} 2"#,
             r#"temps_bundle_requests_in_flight{member="limited"} 0"#,
         ] {
             assert!(text.contains(series), "missing {series} in\n{text}");

@@ -9,8 +9,8 @@
 //! the request deadline only fires when the handler yields. Other workers keep running and steal queued tasks, so
 //! one stalled worker slows the bundle; as many stalls as workers stop it until they return.
 
-use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -59,68 +59,119 @@ impl Activity {
     }
 }
 
-/// One worker thread's "what is being polled here" slot.
+/// One worker thread's "what is being polled here" slot. Only its own thread writes `polls`, `seq` and `started`
+/// (plain loads and stores, no read-modify-write on the request path); the watchdog thread reads them.
 #[derive(Debug, Default)]
 struct WorkerSlot {
     thread: String,
-    /// Incremented at every poll start, so a report names one poll.
+    /// Polls started on this worker so far: each poll's number, so a report names one poll.
+    polls: AtomicU64,
+    /// The number of the poll running now (an outer poll's again once a nested one ends).
     seq: AtomicU64,
     /// When the current poll started (ns since [`EPOCH`], plus one); 0 while nothing instrumented runs.
     started: AtomicU64,
     /// The last `seq` that was reported, so each stall is reported once.
     reported: AtomicU64,
+    /// What the current (or, while `started` is 0, the last) poll runs. Left in place after a poll, so the next
+    /// poll of the same activity on this worker (the common case) changes nothing here.
     current: Mutex<Option<Arc<Activity>>>,
+    /// The address of `current`'s activity, to see without the lock whether it is already the right one (an
+    /// activity in `current` is alive, so its address cannot be reused by another while it is there).
+    current_addr: AtomicUsize,
+}
+
+impl WorkerSlot {
+    /// Puts `activity` in `current` unless it is there already; returns what was there if it was replaced.
+    fn set_current(&self, activity: &Arc<Activity>) -> Option<Arc<Activity>> {
+        let addr = Arc::as_ptr(activity).addr();
+        if self.current_addr.load(Ordering::Acquire) == addr {
+            return None;
+        }
+        let replaced = self.current.lock().unwrap_or_else(PoisonError::into_inner).replace(activity.clone());
+        self.current_addr.store(addr, Ordering::Release);
+        replaced
+    }
+
+    fn restore(&self, activity: Arc<Activity>) {
+        let addr = Arc::as_ptr(&activity).addr();
+        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(activity);
+        self.current_addr.store(addr, Ordering::Release);
+    }
 }
 
 static EPOCH: LazyLock<Instant> = LazyLock::new(Instant::now);
-static SLOTS: Mutex<Vec<Arc<WorkerSlot>>> = Mutex::new(Vec::new());
+/// Every worker's slot. A slot lives as long as the process (one per thread that ever polled a member's future).
+static SLOTS: Mutex<Vec<&'static WorkerSlot>> = Mutex::new(Vec::new());
 static THRESHOLD_NS: AtomicU64 = AtomicU64::new(1_000_000_000);
 
 thread_local! {
-    static SLOT: RefCell<Option<Arc<WorkerSlot>>> = const { RefCell::new(None) };
+    static SLOT: Cell<Option<&'static WorkerSlot>> = const { Cell::new(None) };
 }
 
-fn now_ns() -> u64 {
-    u64::try_from(EPOCH.elapsed().as_nanos()).unwrap_or(u64::MAX - 1) + 1
+/// `at` as ns since [`EPOCH`], plus one (0 means "nothing runs").
+fn ns(at: Instant) -> u64 {
+    u64::try_from(at.saturating_duration_since(*EPOCH).as_nanos()).unwrap_or(u64::MAX - 1) + 1
 }
 
-fn this_thread_slot() -> Arc<WorkerSlot> {
+fn this_thread_slot() -> &'static WorkerSlot {
     SLOT.with(|cell| {
-        cell.borrow_mut()
-            .get_or_insert_with(|| {
-                let thread = std::thread::current();
-                let name = thread.name().map_or_else(|| format!("{:?}", thread.id()), str::to_owned);
-                let slot = Arc::new(WorkerSlot { thread: name, ..WorkerSlot::default() });
-                SLOTS.lock().unwrap_or_else(PoisonError::into_inner).push(slot.clone());
-                slot
-            })
-            .clone()
+        if let Some(slot) = cell.get() {
+            return slot;
+        }
+        let thread = std::thread::current();
+        let name = thread.name().map_or_else(|| format!("{:?}", thread.id()), str::to_owned);
+        let slot: &'static WorkerSlot = Box::leak(Box::new(WorkerSlot { thread: name, ..WorkerSlot::default() }));
+        SLOTS.lock().unwrap_or_else(PoisonError::into_inner).push(slot);
+        cell.set(Some(slot));
+        slot
     })
 }
 
 /// Marks the current thread as polling `activity` until the guard drops (at the end of the poll). A poll that
 /// ran past the threshold and was not reported by the watchdog yet is reported here, so none is missed.
 pub(crate) fn enter(activity: &Arc<Activity>) -> PollGuard {
+    enter_at(activity, Instant::now())
+}
+
+/// [`enter`] for a poll that started at `started` (a caller that has just read the clock passes that reading).
+pub(crate) fn enter_at(activity: &Arc<Activity>, started: Instant) -> PollGuard {
     let slot = this_thread_slot();
-    let previous = slot.current.lock().unwrap_or_else(PoisonError::into_inner).replace(activity.clone());
-    let seq = slot.seq.fetch_add(1, Ordering::AcqRel) + 1;
-    let started = now_ns();
-    let previous_started = slot.started.swap(started, Ordering::AcqRel);
-    PollGuard { slot, seq, started, previous, previous_started }
+    let previous_started = slot.started.load(Ordering::Acquire);
+    let replaced = slot.set_current(activity);
+    let seq = slot.polls.load(Ordering::Relaxed) + 1;
+    slot.polls.store(seq, Ordering::Relaxed);
+    let previous_seq = slot.seq.load(Ordering::Relaxed);
+    slot.seq.store(seq, Ordering::Release);
+    let started = ns(started);
+    slot.started.store(started, Ordering::Release);
+    // Only a poll nested in another instrumented poll has to put the outer activity back at its end.
+    let previous = if previous_started == 0 { None } else { replaced };
+    PollGuard { slot, seq, started, previous, previous_seq, previous_started, ended: None }
 }
 
 /// Ends a poll started with [`enter`].
 pub(crate) struct PollGuard {
-    slot: Arc<WorkerSlot>,
+    slot: &'static WorkerSlot,
     seq: u64,
     started: u64,
     previous: Option<Arc<Activity>>,
+    previous_seq: u64,
     previous_started: u64,
+    /// When the poll ended, if the caller read the clock already ([`PollGuard::leave_at`]).
+    ended: Option<Instant>,
+}
+
+impl PollGuard {
+    /// Ends the poll at `ended` (a clock reading the caller needs anyway), instead of reading the clock again.
+    pub(crate) fn leave_at(mut self, ended: Instant) {
+        self.ended = Some(ended);
+    }
 }
 
 impl Drop for PollGuard {
     fn drop(&mut self) {
-        let elapsed = now_ns().saturating_sub(self.started);
+        let ended = self.ended.map_or_else(|| ns(Instant::now()), ns);
+        let elapsed = ended.saturating_sub(self.started);
         if elapsed > THRESHOLD_NS.load(Ordering::Relaxed)
             && self.slot.reported.swap(self.seq, Ordering::AcqRel) != self.seq
         {
@@ -129,7 +180,10 @@ impl Drop for PollGuard {
                 report(&activity, &self.slot.thread, elapsed);
             }
         }
-        *self.slot.current.lock().unwrap_or_else(PoisonError::into_inner) = self.previous.take();
+        if let Some(previous) = self.previous.take() {
+            self.slot.restore(previous);
+        }
+        self.slot.seq.store(self.previous_seq, Ordering::Release);
         self.slot.started.store(self.previous_started, Ordering::Release);
     }
 }
@@ -159,6 +213,7 @@ impl<F: Future> Future for Watched<F> {
 pub(crate) fn start() {
     static STARTED: std::sync::Once = std::sync::Once::new();
     STARTED.call_once(|| {
+        LazyLock::force(&EPOCH);
         let threshold = crate::engine::knobs::env_duration("TEMPS_BUNDLE_STALL_THRESHOLD_MS", DEFAULT_STALL_THRESHOLD);
         THRESHOLD_NS.store(u64::try_from(threshold.as_nanos()).unwrap_or(u64::MAX), Ordering::Relaxed);
         let spawned = std::thread::Builder::new().name("temps-bundle-watchdog".to_owned()).spawn(|| {
@@ -174,9 +229,9 @@ pub(crate) fn start() {
 }
 
 fn scan() {
-    let slots: Vec<Arc<WorkerSlot>> = SLOTS.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    let slots: Vec<&'static WorkerSlot> = SLOTS.lock().unwrap_or_else(PoisonError::into_inner).clone();
     let threshold = THRESHOLD_NS.load(Ordering::Relaxed);
-    let now = now_ns();
+    let now = ns(Instant::now());
     for slot in slots {
         let seq = slot.seq.load(Ordering::Acquire);
         let started = slot.started.load(Ordering::Acquire);
@@ -240,5 +295,28 @@ mod tests {
             let _guard = enter(&activity);
         }
         assert_eq!(member.metrics.stalls.get(), 1, "a short poll is no stall");
+    }
+
+    #[test]
+    fn a_nested_poll_hands_the_slot_back_to_the_outer_one() {
+        THRESHOLD_NS.store(20_000_000, Ordering::Relaxed);
+        let member = MemberIsolation::standalone("nester");
+        let (outer, inner) = (Activity::of(&member, "task", "outer"), Activity::of(&member, "route", "/inner"));
+        {
+            let _outer = enter(&outer);
+            {
+                let _inner = enter(&inner);
+            }
+            std::thread::sleep(Duration::from_millis(60));
+            scan();
+        }
+        let stalls = member.metrics.stats.recent_stalls();
+        assert_eq!(stalls.len(), 1, "{stalls:?}");
+        assert_eq!((stalls[0].kind, stalls[0].name.as_str()), ("task", "outer"), "the stall is the outer poll's");
+        // The same activity polled again on this worker, with the time given by the caller.
+        let started = Instant::now() - Duration::from_millis(40);
+        enter_at(&inner, started).leave_at(Instant::now());
+        let stalls = member.metrics.stats.recent_stalls();
+        assert_eq!(stalls.last().map(|s| s.name.as_str()), Some("/inner"), "{stalls:?}");
     }
 }
