@@ -1,5 +1,5 @@
 //! `cargo xtask bench`: builds what the benchmark measures — the UIs (when they can be built), the composite
-//! release binary with every plugin, one release build per synthetic member count (1, 10, 100), with
+//! release binary with every plugin, one release build per synthetic member count (1, 10, 100, 300), with
 //! `--attribution` the composite with its first 1, 2, … plugins by name (the memory attribution), with
 //! `--standalone` each plugin alone, and the harness — then runs the harness (`bundle/bench`), which prints the
 //! table and writes `target/bench/bench.{md,json}`.
@@ -38,7 +38,7 @@ pub struct BenchArgs {
 }
 
 /// The synthetic member counts (kept in step with `bundle/bench/src/bins.rs`).
-const SYNTH_COUNTS: [usize; 3] = [1, 10, 100];
+const SYNTH_COUNTS: [usize; 4] = [1, 10, 100, 300];
 
 /// `cargo xtask bench`.
 pub fn run(project: &Project, args: &BenchArgs) -> anyhow::Result<()> {
@@ -52,14 +52,15 @@ pub fn run(project: &Project, args: &BenchArgs) -> anyhow::Result<()> {
     steps.run("prepare target/bench/bin", || fresh_dir(&bin_dir))?;
     let mut composite = dev::dev_bundle(project, None)?;
     composite.stem = "bench-all".to_owned();
-    steps.run("build the composite (every plugin)", || {
-        build_variant(project, &composite, &bin_dir.join("temps-bundle"))
-    })?;
+    // The synthetic builds first: they are small, and what a profile of the request path (`soak`) needs.
     for n in SYNTH_COUNTS {
         let file = synth_bundle(project, &composite, n)?;
         let copy = bin_dir.join(format!("temps-bundle-synth-{n}"));
         steps.run(&format!("build {n} synthetic member(s)"), || build_variant(project, &file, &copy))?;
     }
+    steps.run("build the composite (every plugin)", || {
+        build_variant(project, &composite, &bin_dir.join("temps-bundle"))
+    })?;
     // The memory attribution's series: the composite's first k members (by name), k = 1 … all - 1 (all = the
     // composite itself).
     if args.attribution {

@@ -1,7 +1,7 @@
 //! The binaries under test, as `cargo xtask bench` leaves them in the bin dir, and the members each one hosts.
 //!
 //! File names (kept in step with `xtask/src/bench.rs`): `temps-bundle` (every real plugin),
-//! `temps-bundle-synth-<n>` (only the synthetic members, n = 1, 10, 100), `temps-bundle-first-<k>` (the first k
+//! `temps-bundle-synth-<n>` (only the synthetic members, n = 1, 10, 100, 300), `temps-bundle-first-<k>` (the first k
 //! plugins by name, k < all, for the memory attribution), `temps-bundle-only-<member>` (one plugin alone, built with
 //! `--standalone`).
 
@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 use serde_json::Value;
 
 /// The synthetic member counts, each its own release build.
-pub const SYNTH_COUNTS: [usize; 3] = [1, 10, 100];
+pub const SYNTH_COUNTS: [usize; 4] = [1, 10, 100, 300];
 
 /// What the bin dir holds.
 #[derive(Debug)]
