@@ -11,12 +11,12 @@ use std::convert::Infallible;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Instant;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use pin_project_lite::pin_project;
-use tokio::time::Sleep;
+// Tokio's clock (the std clock outside paused-time tests): the deadline is a Tokio timer.
+use tokio::time::{Instant, Sleep};
 
 use super::MemberIsolation;
 use super::metrics::{Rejection, RouteMetrics};
@@ -97,7 +97,7 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
-        let started = if *this.polled { Instant::now() } else { *this.start };
+        let started = if *this.polled { Instant::now() } else { *this.start }.into_std();
         *this.polled = true;
         let poll = watchdog::enter_at(&this.route.activity, started);
         let outcome = match this.state.as_mut().project() {
@@ -107,7 +107,7 @@ where
                 Poll::Pending => {
                     if this.deadline.is_none() {
                         let at = *this.start + this.member.limits.request_timeout();
-                        this.deadline.set(Some(tokio::time::sleep_until(at.into())));
+                        this.deadline.set(Some(tokio::time::sleep_until(at)));
                     }
                     match this.deadline.as_mut().as_pin_mut().map(|deadline| deadline.poll(cx)) {
                         Some(Poll::Ready(())) => Err(Rejection::Deadline),
@@ -122,7 +122,7 @@ where
         // Ends the member's future (a handler past its deadline is dropped here) and gives its permit back.
         this.state.set(State::Done);
         let ended = Instant::now();
-        poll.leave_at(ended);
+        poll.leave_at(ended.into_std());
         let response = answer(this.member, outcome);
         let seconds = ended.saturating_duration_since(*this.start).as_secs_f64();
         let status = response.status().as_u16();

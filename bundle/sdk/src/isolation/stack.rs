@@ -12,7 +12,6 @@
 use std::convert::Infallible;
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
-use std::time::Instant;
 
 use axum::Router;
 use axum::body::{Body, HttpBody};
@@ -20,6 +19,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::header::CONTENT_LENGTH;
 use axum::response::Response;
 use axum::routing::Route;
+use tokio::time::Instant;
 use tower::{Layer, Service};
 
 use super::MemberIsolation;
