@@ -52,7 +52,9 @@ pub(crate) type MemberService = Router;
 pub(crate) fn member_service(isolation: &Arc<MemberIsolation>, router: Router) -> MemberService {
     // The member's limits, metrics, watchdog records and, innermost, the panic guard (`isolation::stack`): a
     // panicking handler answers 500 problem+json instead of dropping the connection, counted as the member's 5xx.
-    stack::apply(router, isolation)
+    // `with_state(())` turns every handler into its route once, here: a router called as a service without it
+    // converts (and layers) each boxed handler again on every request (`axum::serve` does it per connection).
+    stack::apply(router, isolation).with_state(())
 }
 
 /// The members of one process and the secret their requests must carry.
