@@ -21,7 +21,6 @@
 //! separate service behind a name lookup, and the SDK's own `/health` and `/ui/` sit in front of it.
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::Json;
@@ -33,6 +32,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use tower::ServiceExt;
 
+use super::served::Served;
 use super::signature::HostSecret;
 use super::start::{MemberSlot, MemberState};
 use crate::caller::Caller;
@@ -101,41 +101,50 @@ impl Dispatch {
         Some((member, 1 + name.len()))
     }
 
-    /// Serves one request for `member` after stripping the `prefix` bytes [`Dispatch::route`] found (steps 2–5 of
-    /// the module docs).
-    pub(crate) async fn serve(&self, member: &MemberSlot, req: Request, prefix: usize) -> Response {
+    /// Starts one request for `member` after stripping the `prefix` bytes [`Dispatch::route`] found (steps 2–5 of
+    /// the module docs): everything up to the member's own service is decided here, synchronously, and the
+    /// returned future only runs the member's (or its UI's) call.
+    pub(crate) fn serve(&self, member: &MemberSlot, req: Request, prefix: usize) -> Served {
         let (mut req, original) = match strip_prefix(req, prefix) {
             Ok(stripped) => stripped,
-            Err(problem) => return problem.into_response(),
+            Err(problem) => return Served::now(problem.into_response()),
         };
         // The member-relative path, borrowed from the original URI (`/<member>` alone is the member's `/`).
-        let path = original.path().get(prefix..).filter(|rest| !rest.is_empty()).unwrap_or("/");
+        let path = member_path(&original, prefix);
         if member.is_disabled() {
-            return disabled(&member.name).into_response();
+            return Served::now(disabled(&member.name).into_response());
         }
         if path == "/health" || path == member.manifest.health_path {
-            return member_health(member);
+            return Served::now(member_health(member));
         }
         let public = member.manifest.is_public_path(path);
         match check_caller(&self.secret, req.headers(), public) {
             Ok(true) => {}
             Ok(false) => strip_identity(req.headers_mut()),
-            Err(problem) => return problem.into_response(),
+            Err(problem) => return Served::now(problem.into_response()),
         }
         if let Some(ui) = &member.ui
             && (path == "/ui" || path.starts_with("/ui/"))
         {
-            return infallible(ui.clone().oneshot(req).await);
+            return Served::Router { call: ui.clone().oneshot(req) };
         }
         match &member.state {
-            MemberState::Running { service, .. } => {
-                let method = req.method().clone();
-                let response = infallible(service.clone().oneshot(req).await);
-                problem_for_bare_status(response, &member.name, &method, path)
-            }
-            MemberState::Failed { cause } => unavailable(&member.name, &cause.to_string()).into_response(),
+            MemberState::Running { service, .. } => Served::Member {
+                method: req.method().clone(),
+                call: service.clone().oneshot(req),
+                member: member.isolation.forever(),
+                original,
+                prefix,
+            },
+            MemberState::Failed { cause } => Served::now(unavailable(&member.name, &cause.to_string()).into_response()),
         }
     }
+}
+
+/// The member-relative path of a request: `original`'s path without its first `prefix` bytes (`/<member>`);
+/// `/<member>` alone is the member's `/`.
+pub(crate) fn member_path(original: &Uri, prefix: usize) -> &str {
+    original.path().get(prefix..).filter(|rest| !rest.is_empty()).unwrap_or("/")
 }
 
 /// Checks the host's signature (Gen B) and the caller's identity headers: `Ok(true)` when they name a user and
@@ -210,7 +219,12 @@ fn unavailable(member: &str, cause: &str) -> Problem {
 /// A member router's own 404 (no route) and 405 (no handler for the method) come with an empty body; they become
 /// problem+json like every other error of the bundle. A response with a body or a content type — a fallback the
 /// member set itself — is left alone.
-fn problem_for_bare_status(response: Response, member: &str, method: &axum::http::Method, path: &str) -> Response {
+pub(crate) fn problem_for_bare_status(
+    response: Response,
+    member: &str,
+    method: &axum::http::Method,
+    path: &str,
+) -> Response {
     let status = response.status();
     let bare = (status == StatusCode::NOT_FOUND || status == StatusCode::METHOD_NOT_ALLOWED)
         && !response.headers().contains_key(axum::http::header::CONTENT_TYPE)
@@ -234,13 +248,6 @@ fn problem_for_bare_status(response: Response, member: &str, method: &axum::http
         answer.headers_mut().insert(axum::http::header::ALLOW, allow);
     }
     answer
-}
-
-fn infallible(result: Result<Response, Infallible>) -> Response {
-    match result {
-        Ok(response) => response,
-        Err(never) => match never {},
-    }
 }
 
 /// The request with its first `prefix` bytes of path removed (the query kept; an empty rest becomes `/`), and the

@@ -20,6 +20,7 @@ pub(crate) mod openapi;
 pub(crate) mod protocol_routes;
 pub(crate) mod router;
 pub(crate) mod serve;
+pub(crate) mod served;
 pub(crate) mod server;
 pub(crate) mod service;
 pub(crate) mod shutdown;

@@ -3,8 +3,6 @@
 //! router for member traffic keeps composition close to the cost of a bare axum handler (`cargo xtask bench`).
 
 use std::convert::Infallible;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -15,6 +13,7 @@ use temps_bundle_protocol::headers::{CHANNEL_PATH, EVENTS_PATH};
 use tower::{Service, ServiceExt};
 
 use super::router::App;
+use super::served::Served;
 
 /// The bundle as one tower service.
 #[derive(Clone)]
@@ -33,7 +32,7 @@ impl BundleService {
 impl Service<Request> for BundleService {
     type Response = Response;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+    type Future = Served;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
@@ -43,11 +42,8 @@ impl Service<Request> for BundleService {
         let path = req.uri().path();
         let direct = if path == CHANNEL_PATH || path == EVENTS_PATH { None } else { self.app.dispatch.route(path) };
         match direct {
-            Some((member, prefix)) => {
-                let (app, member) = (self.app.clone(), member.clone());
-                Box::pin(async move { Ok(app.dispatch.serve(&member, req, prefix).await) })
-            }
-            None => Box::pin(self.router.clone().oneshot(req)),
+            Some((member, prefix)) => self.app.dispatch.serve(member, req, prefix),
+            None => Served::Router { call: self.router.clone().oneshot(req) },
         }
     }
 }

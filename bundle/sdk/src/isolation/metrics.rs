@@ -219,7 +219,8 @@ impl RouteMetrics {
 #[derive(Debug)]
 pub(crate) struct MemberMetrics {
     member: Arc<str>,
-    routes: RwLock<HashMap<Box<str>, Arc<RouteMetrics>>>,
+    /// Kept for the process's life (bounded by the member's route templates), so a route borrows them.
+    routes: RwLock<HashMap<Box<str>, &'static RouteMetrics>>,
     pub in_flight: Gauge,
     rejections: [Counter; 3],
     events: [Counter; 4],
@@ -257,8 +258,8 @@ impl MemberMetrics {
 
     /// The handles of `route` (a template), created on first use. Templates are bounded by the member's router.
     /// `owner` is the member these metrics belong to (where the watchdog counts the route's stalls).
-    pub(crate) fn route(&self, route: &str, owner: &Arc<super::MemberIsolation>) -> Arc<RouteMetrics> {
-        if let Some(found) = self.routes.read().ok().and_then(|routes| routes.get(route).cloned()) {
+    pub(crate) fn route(&self, route: &str, owner: &Arc<super::MemberIsolation>) -> &'static RouteMetrics {
+        if let Some(found) = self.routes.read().ok().and_then(|routes| routes.get(route).copied()) {
             return found;
         }
         let families = &*FAMILIES;
@@ -269,7 +270,7 @@ impl MemberMetrics {
                 class,
             })
         };
-        let created = Arc::new(RouteMetrics {
+        let created: &'static RouteMetrics = Box::leak(Box::new(RouteMetrics {
             template: route.into(),
             classes: CLASSES.map(class),
             latency: families
@@ -280,9 +281,9 @@ impl MemberMetrics {
                 activity.bind(owner);
                 Arc::new(activity)
             },
-        });
+        }));
         match self.routes.write() {
-            Ok(mut routes) => routes.entry(route.into()).or_insert(created).clone(),
+            Ok(mut routes) => routes.entry(route.into()).or_insert(created),
             Err(_) => created,
         }
     }

@@ -9,7 +9,6 @@
 
 use std::convert::Infallible;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::http::{HeaderValue, StatusCode, header};
@@ -35,17 +34,11 @@ pin_project! {
         // The deadline, armed when the member's future first returns `Pending`.
         #[pin]
         deadline: Option<Sleep>,
-        route: Arc<RouteMetrics>,
-        member: Arc<MemberIsolation>,
+        route: &'static RouteMetrics,
+        member: &'static MemberIsolation,
         start: Instant,
         // Whether a poll happened yet (the first one starts at `start`).
         polled: bool,
-    }
-
-    impl<F> PinnedDrop for Observed<F> {
-        fn drop(this: Pin<&mut Self>) {
-            this.member.metrics.in_flight.dec();
-        }
     }
 }
 
@@ -66,8 +59,8 @@ impl<F> Observed<F> {
     pub(crate) fn running(
         future: F,
         permit: Permit,
-        route: Arc<RouteMetrics>,
-        member: Arc<MemberIsolation>,
+        route: &'static RouteMetrics,
+        member: &'static MemberIsolation,
         start: Instant,
     ) -> Self {
         Self::new(State::Running { future, permit }, route, member, start)
@@ -76,15 +69,14 @@ impl<F> Observed<F> {
     /// A request a limit refused before the member saw it.
     pub(crate) fn rejected(
         rejection: Rejection,
-        route: Arc<RouteMetrics>,
-        member: Arc<MemberIsolation>,
+        route: &'static RouteMetrics,
+        member: &'static MemberIsolation,
         start: Instant,
     ) -> Self {
         Self::new(State::Refused { rejection }, route, member, start)
     }
 
-    fn new(state: State<F>, route: Arc<RouteMetrics>, member: Arc<MemberIsolation>, start: Instant) -> Self {
-        member.metrics.in_flight.inc();
+    fn new(state: State<F>, route: &'static RouteMetrics, member: &'static MemberIsolation, start: Instant) -> Self {
         Self { state, deadline: None, route, member, start, polled: false }
     }
 }

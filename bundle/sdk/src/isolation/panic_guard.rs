@@ -9,7 +9,6 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::extract::Request;
@@ -25,12 +24,12 @@ use crate::problem::Problem;
 #[derive(Clone)]
 pub(crate) struct PanicGuard<S> {
     inner: S,
-    member: Arc<str>,
+    member: &'static str,
 }
 
 impl<S> PanicGuard<S> {
-    pub(crate) fn new(member: impl Into<Arc<str>>, inner: S) -> Self {
-        Self { inner, member: member.into() }
+    pub(crate) fn new(member: &'static str, inner: S) -> Self {
+        Self { inner, member }
     }
 }
 
@@ -49,9 +48,9 @@ where
     fn call(&mut self, req: Request) -> Self::Future {
         let state = match std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(req))) {
             Ok(future) => State::Running { future: AssertUnwindSafe(future).catch_unwind() },
-            Err(payload) => State::Panicked { answer: Some(answer(&self.member, payload.as_ref())) },
+            Err(payload) => State::Panicked { answer: Some(answer(self.member, payload.as_ref())) },
         };
-        Guarded { state, member: self.member.clone() }
+        Guarded { state, member: self.member }
     }
 }
 
@@ -60,7 +59,7 @@ pin_project_lite::pin_project! {
     pub(crate) struct Guarded<F> {
         #[pin]
         state: State<F>,
-        member: Arc<str>,
+        member: &'static str,
     }
 }
 

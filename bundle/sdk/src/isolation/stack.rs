@@ -11,6 +11,7 @@
 
 use std::convert::Infallible;
 use std::sync::{Arc, OnceLock};
+
 use std::task::{Context, Poll};
 
 use axum::Router;
@@ -29,13 +30,13 @@ use super::panic_guard::PanicGuard;
 
 /// `router` behind the member's limits.
 pub(crate) fn apply(router: Router, member: &Arc<MemberIsolation>) -> Router {
-    router.layer(MemberLayer { member: member.clone() })
+    router.layer(MemberLayer { member: member.forever() })
 }
 
 /// Builds one [`MemberStack`] per route of the member (what `Router::layer` does with a layer).
 #[derive(Clone)]
 struct MemberLayer {
-    member: Arc<MemberIsolation>,
+    member: &'static Arc<MemberIsolation>,
 }
 
 impl Layer<Route> for MemberLayer {
@@ -43,32 +44,35 @@ impl Layer<Route> for MemberLayer {
 
     fn layer(&self, route: Route) -> MemberStack {
         MemberStack {
-            inner: PanicGuard::new(self.member.name.clone(), route),
-            member: self.member.clone(),
-            route: Arc::default(),
+            inner: PanicGuard::new(&self.member.name, route),
+            member: self.member,
+            // One per route of the router, built once.
+            route: Box::leak(Box::default()),
         }
     }
 }
 
-/// One route of a member behind the member's limits. See the module documentation.
+/// One route of a member behind the member's limits. See the module documentation. axum clones a route's
+/// service for every request, so everything here but the route itself is a `'static` borrow (see
+/// [`MemberIsolation::forever`]).
 #[derive(Clone)]
 pub(crate) struct MemberStack {
     inner: PanicGuard<Route>,
-    member: Arc<MemberIsolation>,
+    member: &'static Arc<MemberIsolation>,
     /// The metrics of the route template this route serves, resolved on its first request.
-    route: Arc<OnceLock<Arc<RouteMetrics>>>,
+    route: &'static OnceLock<&'static RouteMetrics>,
 }
 
 impl MemberStack {
     /// The metrics of the request's route template. A route serves one template (axum layers every route of a
     /// router separately), so the first request's handles are kept; a request under another template (none is
     /// known to happen) is looked up instead of being counted under the wrong one.
-    fn route_metrics(&self, req: &Request) -> Arc<RouteMetrics> {
+    fn route_metrics(&self, req: &Request) -> &'static RouteMetrics {
         let template = req.extensions().get::<MatchedPath>().map_or(UNMATCHED_ROUTE, MatchedPath::as_str);
         match self.route.get() {
-            Some(route) if route.template() == template => route.clone(),
-            Some(_) => self.member.metrics.route(template, &self.member),
-            None => self.route.get_or_init(|| self.member.metrics.route(template, &self.member)).clone(),
+            Some(route) if route.template() == template => route,
+            Some(_) => self.member.metrics.route(template, self.member),
+            None => self.route.get_or_init(|| self.member.metrics.route(template, self.member)),
         }
     }
 }
@@ -87,7 +91,7 @@ impl Service<Request> for MemberStack {
     fn call(&mut self, mut req: Request) -> Self::Future {
         let start = Instant::now();
         let route = self.route_metrics(&req);
-        let member = self.member.clone();
+        let member: &'static MemberIsolation = self.member;
         let Some(permit) = member.requests.try_take() else {
             return Observed::rejected(Rejection::Overload, route, member, start);
         };

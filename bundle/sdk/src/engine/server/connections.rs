@@ -1,21 +1,28 @@
-//! The open connections: a cap, the oldest idle connection closed to make room for a new one, and the drain at
-//! shutdown.
+//! The open connections: a cap, the oldest idle connection closed to make room for a new one, idle connections
+//! closed after the header timeout ([`Connections::sweep`], see `super::idle`), and the drain at shutdown.
 //!
 //! Closing the *oldest idle* connection (rather than refusing the new one) keeps the host served while clients
 //! that connect and send nothing pile up: Temps opens a fresh connection per request, so its connection is always
 //! the newest. A connection is busy from the moment its request reaches the service until the response head is
-//! ready; busy connections are never closed for room.
+//! ready (until the last body frame for a streamed body); busy connections are never closed, neither for room nor
+//! by the sweep.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
 
+use futures_util::task::AtomicWaker;
 use tokio::sync::Notify;
+
+use super::idle::{CoarseClock, LastProgress};
 
 /// Every open connection, in accept order.
 #[derive(Default)]
 pub(crate) struct Connections {
     state: Mutex<State>,
+    /// The sweep's clock, which connections read to mark their progress.
+    clock: Arc<CoarseClock>,
     /// Woken when the last connection ends.
     drained: Notify,
 }
@@ -27,21 +34,28 @@ struct State {
     stopping: bool,
 }
 
-/// One connection's shared state: whether a request is in flight, and what it was told to do.
-#[derive(Default)]
+/// One connection's shared state: whether a request is in flight, when it last made progress, and what it was
+/// told to do. The order is an atomic and a waker rather than a `Notify`: the connection's task checks it on
+/// every poll, and a `Notify` waiter takes a lock each time it is polled.
 pub(crate) struct Connection {
     in_flight: AtomicUsize,
-    evicted: AtomicBool,
-    signal: Notify,
+    progress: LastProgress,
+    clock: Arc<CoarseClock>,
+    /// `NO_ORDER`, or an [`Order`] as `u8`.
+    order: AtomicU8,
+    task: AtomicWaker,
 }
+
+const NO_ORDER: u8 = 0;
 
 /// What a connection was told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub(crate) enum Order {
-    /// Close now: its room went to a newer connection.
-    Close,
+    /// Close now: its room went to a newer connection, or it sat idle past the header timeout.
+    Close = 1,
     /// Finish the request in flight, then close: the server is shutting down.
-    Drain,
+    Drain = 2,
 }
 
 /// Why a new connection was not admitted.
@@ -64,14 +78,45 @@ impl Connections {
         if state.open.len() >= cap {
             let idle = state.open.iter().find(|(_, c)| c.in_flight.load(Ordering::Acquire) == 0).map(|(id, _)| *id);
             let victim = idle.and_then(|id| state.open.remove(&id)).ok_or(Refused::Full)?;
-            victim.evicted.store(true, Ordering::Release);
-            victim.signal.notify_one();
+            victim.evict();
         }
         let id = state.next_id;
         state.next_id += 1;
-        let connection = Arc::new(Connection::default());
+        let connection = Arc::new(Connection {
+            in_flight: AtomicUsize::new(0),
+            progress: LastProgress::default(),
+            clock: self.clock.clone(),
+            order: AtomicU8::new(NO_ORDER),
+            task: AtomicWaker::new(),
+        });
+        connection.progress.mark(&self.clock);
         state.open.insert(id, connection.clone());
         Ok(Admitted { connections: self.clone(), id, connection })
+    }
+
+    /// Advances the clock and closes every connection that handled no request and wrote nothing for more than
+    /// `timeout` (a slow or missing request head, or a keep-alive connection left idle). Returns how many.
+    pub(crate) fn sweep(&self, timeout: std::time::Duration) -> usize {
+        let now = self.clock.tick();
+        self.close_idle_at(now, u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    fn close_idle_at(&self, now_ms: u64, timeout_ms: u64) -> usize {
+        let mut state = self.lock();
+        let before = state.open.len();
+        state.open.retain(|_, connection| {
+            let idle =
+                connection.in_flight.load(Ordering::Acquire) == 0 && connection.progress.expired(now_ms, timeout_ms);
+            if idle {
+                connection.evict();
+            }
+            !idle
+        });
+        let closed = before - state.open.len();
+        if closed > 0 && state.open.is_empty() {
+            self.drained.notify_waiters();
+        }
+        closed
     }
 
     /// Tells every connection to drain and stops admitting new ones.
@@ -79,7 +124,7 @@ impl Connections {
         let mut state = self.lock();
         state.stopping = true;
         for connection in state.open.values() {
-            connection.signal.notify_one();
+            connection.tell(Order::Drain);
         }
     }
 
@@ -127,10 +172,20 @@ impl Admitted {
         &self.connection
     }
 
-    /// Resolves with the next order for this connection.
+    /// The order this connection was given, if any; otherwise the polling task is woken when one comes.
+    pub(crate) fn poll_order(&self, cx: &mut Context<'_>) -> Poll<Order> {
+        self.connection.task.register(cx.waker());
+        match self.connection.order.load(Ordering::Acquire) {
+            NO_ORDER => Poll::Pending,
+            order if order == Order::Close as u8 => Poll::Ready(Order::Close),
+            _ => Poll::Ready(Order::Drain),
+        }
+    }
+
+    /// Resolves with the order for this connection.
+    #[cfg(test)]
     pub(crate) async fn order(&self) -> Order {
-        self.connection.signal.notified().await;
-        if self.connection.evicted.load(Ordering::Acquire) { Order::Close } else { Order::Drain }
+        std::future::poll_fn(|cx| self.poll_order(cx)).await
     }
 }
 
@@ -146,6 +201,26 @@ impl Connection {
         self.in_flight.fetch_add(1, Ordering::AcqRel);
         Busy(self.clone())
     }
+
+    /// Response bytes went out: the connection is making progress.
+    pub(crate) fn wrote(&self) {
+        self.progress.mark(&self.clock);
+    }
+
+    fn evict(&self) {
+        self.tell(Order::Close);
+    }
+
+    /// Gives the connection `order` (closing overrides draining) and wakes its task.
+    fn tell(&self, order: Order) {
+        match order {
+            Order::Close => self.order.store(Order::Close as u8, Ordering::Release),
+            Order::Drain => {
+                let _ = self.order.compare_exchange(NO_ORDER, Order::Drain as u8, Ordering::AcqRel, Ordering::Acquire);
+            }
+        }
+        self.task.wake();
+    }
 }
 
 /// A request in flight on a connection.
@@ -153,6 +228,8 @@ pub(crate) struct Busy(Arc<Connection>);
 
 impl Drop for Busy {
     fn drop(&mut self) {
+        // Marked before the request stops counting, so the sweep never sees it idle since before it started.
+        self.0.progress.mark(&self.0.clock);
         self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 }
@@ -181,6 +258,30 @@ mod tests {
         let only = connections.admit(1).unwrap();
         let _busy = only.connection().busy();
         assert_eq!(connections.admit(1).err(), Some(Refused::Full));
+    }
+
+    #[tokio::test]
+    async fn the_sweep_closes_connections_idle_past_the_timeout_and_never_a_busy_one() {
+        let connections = Arc::new(Connections::default());
+        connections.clock.set(1_000);
+        let idle = connections.admit(8).unwrap();
+        let busy_one = connections.admit(8).unwrap();
+        let busy = busy_one.connection().busy();
+        let writing = connections.admit(8).unwrap();
+        assert_eq!(connections.close_idle_at(1_300, 300), 0, "nothing is idle for more than 300 ms yet");
+        connections.clock.set(1_250);
+        writing.connection().wrote();
+        assert_eq!(connections.close_idle_at(1_301, 300), 1);
+        assert_eq!(idle.order().await, Order::Close);
+        assert_eq!(connections.close_idle_at(60_000, 300), 1, "the one that wrote goes later, the busy one never");
+        assert_eq!(writing.order().await, Order::Close);
+        assert_eq!(connections.open(), 1);
+        // A request that ends restarts the connection's idle time.
+        connections.clock.set(60_000);
+        drop(busy);
+        assert_eq!(connections.close_idle_at(60_300, 300), 0);
+        assert_eq!(connections.close_idle_at(60_301, 300), 1);
+        assert_eq!(busy_one.order().await, Order::Close);
     }
 
     #[tokio::test]
