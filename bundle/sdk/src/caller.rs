@@ -5,6 +5,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName};
 
 use crate::header_names as names;
+use crate::host_headers::{HostHeaders, Seen};
 use crate::problem::Problem;
 
 /// The caller of a request. The engine verifies the host's signature and checks the identity headers before a
@@ -48,7 +49,7 @@ impl Caller {
     /// Parses the identity headers: id + email + role all present ⇒ a user; all absent ⇒ anonymous; anything else
     /// is rejected (a host never sends a partial identity, so one means the request did not come from the host).
     pub(crate) fn from_headers(headers: &HeaderMap) -> Result<Self, IdentityError> {
-        Ok(match Identity::read(headers)? {
+        Ok(match Identity::read(&HostHeaders::scan(headers))? {
             None => Caller::Anonymous,
             Some(identity) => Caller::User(identity.to_user()),
         })
@@ -57,8 +58,8 @@ impl Caller {
     /// Whether the identity headers name a user, with the checks and errors of [`Caller::from_headers`] but
     /// without building the [`User`] (no allocation): the engine checks every request, while only the handlers
     /// that extract a `Caller` need one built.
-    pub(crate) fn check_headers(headers: &HeaderMap) -> Result<bool, IdentityError> {
-        Ok(Identity::read(headers)?.is_some())
+    pub(crate) fn check_headers(found: &HostHeaders<'_>) -> Result<bool, IdentityError> {
+        Ok(Identity::read(found)?.is_some())
     }
 
     /// The user, or a 401 problem for anonymous callers.
@@ -119,9 +120,11 @@ struct Identity<'h> {
 
 impl<'h> Identity<'h> {
     /// `None` when no identity is present; an error for a partial, repeated or malformed one.
-    fn read(headers: &'h HeaderMap) -> Result<Option<Self>, IdentityError> {
+    fn read(found: &HostHeaders<'h>) -> Result<Option<Self>, IdentityError> {
         let fields = [&names::USER_ID, &names::USER_EMAIL, &names::USER_ROLE];
-        let [id, email, role] = fields.map(|name| header_str(headers, name));
+        let id = header_str(found.user_id, &names::USER_ID);
+        let email = header_str(found.user_email, &names::USER_EMAIL);
+        let role = header_str(found.user_role, &names::USER_ROLE);
         let (id, email, role) = match (id?, email?, role?) {
             (None, None, None) => return Ok(None),
             (Some(id), Some(email), Some(role)) => (id, email, role),
@@ -138,8 +141,8 @@ impl<'h> Identity<'h> {
             header: names::USER_ID.as_str(),
             reason: format!("{id:?} is not an integer ({e})"),
         })?;
-        let permissions = header_str(headers, &names::USER_PERMISSIONS)?;
-        let actor_token = header_str(headers, &names::ACTOR_TOKEN)?;
+        let permissions = header_str(found.user_permissions, &names::USER_PERMISSIONS)?;
+        let actor_token = header_str(found.actor_token, &names::ACTOR_TOKEN)?;
         Ok(Some(Identity { id, email, role, permissions, actor_token }))
     }
 
@@ -160,29 +163,17 @@ impl<'h> Identity<'h> {
 /// The one value of identity header `name` as UTF-8 (Temps sends emails and names as raw UTF-8 bytes), trimmed;
 /// `None` when absent or empty. A repeated header is refused: which copy would win is exactly what a forger wants
 /// to choose.
-fn header_str<'h>(headers: &'h HeaderMap, name: &'static HeaderName) -> Result<Option<&'h str>, IdentityError> {
+fn header_str<'h>(seen: Seen<'h>, name: &'static HeaderName) -> Result<Option<&'h str>, IdentityError> {
     let header = name.as_str();
-    let Some(value) = single_header(headers, name).map_err(|count| IdentityError::Repeated { header, count })? else {
+    let Some(value) = seen.single().map_err(|count| IdentityError::Repeated { header, count })? else {
         return Ok(None);
     };
     let text = std::str::from_utf8(value.as_bytes()).map_err(|e| IdentityError::Invalid {
         header,
         reason: format!("it is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()),
     })?;
-    Ok(Some(text.trim()).filter(|v| !v.is_empty()))
-}
-
-/// The value of `name` if it appears at most once, else how many times it appears. One map lookup, like `get`.
-pub(crate) fn single_header<'h>(
-    headers: &'h HeaderMap,
-    name: &HeaderName,
-) -> Result<Option<&'h axum::http::HeaderValue>, usize> {
-    let mut values = headers.get_all(name).iter();
-    let first = values.next();
-    match values.count() {
-        0 => Ok(first),
-        more => Err(more + 1),
-    }
+    // ASCII trimming: a header value's own whitespace is spaces and tabs (the parser already drops them around it).
+    Ok(Some(text.trim_ascii()).filter(|v| !v.is_empty()))
 }
 
 #[cfg(test)]
@@ -212,7 +203,7 @@ mod tests {
         for case in cases {
             let map = headers(&case);
             let parsed = Caller::from_headers(&map).map(|c| c != Caller::Anonymous);
-            assert_eq!(Caller::check_headers(&map), parsed, "{case:?}");
+            assert_eq!(Caller::check_headers(&HostHeaders::scan(&map)), parsed, "{case:?}");
         }
     }
 

@@ -1,10 +1,10 @@
-//! The host's signature and identity headers as parsed `HeaderName`s, for the lookups every member request makes:
-//! a `HeaderMap` lookup by `&str` validates and lower-cases the name on each call, one by `&HeaderName` only hashes.
+//! The identity headers as parsed `HeaderName`s, for naming them in messages and removing them from requests whose
+//! identity is not trusted (a `HeaderMap` call by `&str` validates and lower-cases the name each time). Reading
+//! them is one pass over the map (`host_headers`).
 
 use axum::http::HeaderName;
 use temps_bundle_protocol::headers;
 
-pub(crate) static AUTH_SIGNATURE: HeaderName = HeaderName::from_static(headers::AUTH_SIGNATURE);
 pub(crate) static USER_ID: HeaderName = HeaderName::from_static(headers::USER_ID);
 pub(crate) static USER_EMAIL: HeaderName = HeaderName::from_static(headers::USER_EMAIL);
 pub(crate) static USER_ROLE: HeaderName = HeaderName::from_static(headers::USER_ROLE);

@@ -76,6 +76,7 @@ mod events;
 pub mod extract;
 mod header_names;
 pub mod host;
+mod host_headers;
 mod isolation;
 mod panic;
 mod plugin;

@@ -20,7 +20,6 @@
 //! **Invariant:** member routers are never merged into one axum router (overlaps would panic); each member is a
 //! separate service behind a name lookup, and the SDK's own `/health` and `/ui/` sit in front of it.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
@@ -30,13 +29,13 @@ use axum::http::uri::PathAndQuery;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use tower::ServiceExt;
 
 use super::served::Served;
 use super::signature::HostSecret;
 use super::start::{MemberSlot, MemberState};
 use crate::caller::Caller;
 use crate::header_names::IDENTITY;
+use crate::host_headers::HostHeaders;
 use crate::isolation::{MemberIsolation, stack};
 use crate::problem::Problem;
 
@@ -61,18 +60,17 @@ pub(crate) fn member_service(isolation: &Arc<MemberIsolation>, router: Router) -
 pub(crate) struct Dispatch {
     /// The per-process secret (Gen B); none in Gen A, where the host sends no signature.
     secret: HostSecret,
-    /// Sorted by name.
+    /// Sorted by name (the request path's member is found by binary search).
     members: Vec<Arc<MemberSlot>>,
-    index: HashMap<String, usize>,
     /// Serving one member alone: every path is that member's.
     split: bool,
 }
 
 impl Dispatch {
     pub(crate) fn new(secret: HostSecret, members: Vec<MemberSlot>, split: bool) -> Self {
-        let members: Vec<Arc<MemberSlot>> = members.into_iter().map(Arc::new).collect();
-        let index = members.iter().enumerate().map(|(i, m)| (m.name.clone(), i)).collect();
-        Self { secret, members, index, split }
+        let mut members: Vec<Arc<MemberSlot>> = members.into_iter().map(Arc::new).collect();
+        members.sort_by(|a, b| a.name.cmp(&b.name));
+        Self { secret, members, split }
     }
 
     pub(crate) fn secret(&self) -> &HostSecret {
@@ -96,17 +94,18 @@ impl Dispatch {
             return self.members.first().map(|m| (m, 0));
         }
         let trimmed = path.strip_prefix('/')?;
-        let name = trimmed.find('/').map_or(trimmed, |slash| &trimmed[..slash]);
-        let member = self.index.get(name).and_then(|&i| self.members.get(i))?;
-        Some((member, 1 + name.len()))
+        // A byte search: the separator is ASCII, and `str::find(char)` sets up a UTF-8 searcher per call.
+        let name = trimmed.bytes().position(|b| b == b'/').and_then(|slash| trimmed.get(..slash)).unwrap_or(trimmed);
+        let found = self.members.binary_search_by(|m| m.name.as_str().cmp(name)).ok()?;
+        Some((self.members.get(found)?, 1 + name.len()))
     }
 
     /// Starts one request for `member` after stripping the `prefix` bytes [`Dispatch::route`] found (steps 2–5 of
     /// the module docs): everything up to the member's own service is decided here, synchronously, and the
     /// returned future only runs the member's (or its UI's) call.
-    pub(crate) fn serve(&self, member: &MemberSlot, req: Request, prefix: usize) -> Served {
-        let (mut req, original) = match strip_prefix(req, prefix) {
-            Ok(stripped) => stripped,
+    pub(crate) fn serve(&self, member: &MemberSlot, mut req: Request, prefix: usize) -> Served {
+        let original = match strip_prefix(&mut req, prefix) {
+            Ok(original) => original,
             Err(problem) => return Served::now(problem.into_response()),
         };
         // The member-relative path, borrowed from the original URI (`/<member>` alone is the member's `/`).
@@ -126,12 +125,12 @@ impl Dispatch {
         if let Some(ui) = &member.ui
             && (path == "/ui" || path.starts_with("/ui/"))
         {
-            return Served::Router { call: ui.clone().oneshot(req) };
+            return Served::Router { call: Served::route(ui, req) };
         }
         match &member.state {
             MemberState::Running { service, .. } => Served::Member {
                 method: req.method().clone(),
-                call: service.clone().oneshot(req),
+                call: Served::route(service, req),
                 member: member.isolation.forever(),
                 original,
                 prefix,
@@ -157,13 +156,14 @@ pub(crate) fn check_caller(secret: &HostSecret, headers: &HeaderMap, public: boo
         // headers: an identity there could be forged, so every Gen A caller is anonymous.
         return Ok(false);
     }
-    match secret.verify(headers) {
+    let found = HostHeaders::scan(headers);
+    match secret.verify_found(found.signature) {
         Ok(()) => {}
         // On a public path an unsigned request is simply anonymous: its identity headers are not trusted.
         Err(_) if public => return Ok(false),
         Err(problem) => return Err(problem),
     }
-    let user = Caller::check_headers(headers).map_err(|e| Problem::authentication_required(e.to_string()))?;
+    let user = Caller::check_headers(&found).map_err(|e| Problem::authentication_required(e.to_string()))?;
     if !user && !public {
         return Err(Problem::authentication_required("this route needs a signed-in Temps user"));
     }
@@ -250,16 +250,14 @@ pub(crate) fn problem_for_bare_status(
     answer
 }
 
-/// The request with its first `prefix` bytes of path removed (the query kept; an empty rest becomes `/`), and the
-/// original URI.
-fn strip_prefix(req: Request, prefix: usize) -> Result<(Request, Uri), Problem> {
-    let (mut parts, body) = req.into_parts();
+/// Removes the first `prefix` bytes of `req`'s path (the query kept; an empty rest becomes `/`) in place, and
+/// returns the original URI. In place: the request (a few hundred bytes) is not moved apart and back together.
+fn strip_prefix(req: &mut Request, prefix: usize) -> Result<Uri, Problem> {
     if prefix == 0 {
         // Split mode: nothing to strip (a clone of a parsed URI only counts references).
-        let original = parts.uri.clone();
-        return Ok((Request::from_parts(parts, body), original));
+        return Ok(req.uri().clone());
     }
-    let original = std::mem::take(&mut parts.uri);
+    let original = std::mem::take(req.uri_mut());
     let full = original.path_and_query().map_or("/", PathAndQuery::as_str);
     let rest = full.get(prefix..).unwrap_or_default();
     let stripped = match rest.starts_with('/') {
@@ -267,10 +265,10 @@ fn strip_prefix(req: Request, prefix: usize) -> Result<(Request, Uri), Problem> 
         true => PathAndQuery::try_from(rest),
         false => PathAndQuery::try_from(format!("/{rest}")),
     };
-    parts.uri = stripped
+    *req.uri_mut() = stripped
         .map(Uri::from)
         .map_err(|e| Problem::bad_request(format!("cannot rewrite the request path {rest:?}: {e}")))?;
-    Ok((Request::from_parts(parts, body), original))
+    Ok(original)
 }
 
 #[cfg(test)]

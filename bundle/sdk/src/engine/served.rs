@@ -10,10 +10,11 @@ use axum::Router;
 use axum::extract::Request;
 use axum::http::{Method, Uri};
 use axum::response::Response;
+use axum::routing::future::RouteFuture;
 use pin_project_lite::pin_project;
-use tower::util::Oneshot;
+use tower::Service;
 
-use super::dispatch::{MemberService, member_path, problem_for_bare_status};
+use super::dispatch::{member_path, problem_for_bare_status};
 use crate::isolation::MemberIsolation;
 
 pin_project! {
@@ -23,12 +24,12 @@ pin_project! {
         /// Answered without calling anything (health, authentication refusals, disabled or failed members).
         Now { response: Option<Response> },
         /// A router's call: the bundle's own routes, or a member's embedded UI.
-        Router { #[pin] call: Oneshot<Router, Request> },
+        Router { #[pin] call: RouteFuture<Infallible> },
         /// A running member's call. Its bare 404 and 405 become problems naming the member, the method and the
         /// member-relative path (`original` with its first `prefix` bytes of path skipped).
         Member {
             #[pin]
-            call: Oneshot<MemberService, Request>,
+            call: RouteFuture<Infallible>,
             member: &'static MemberIsolation,
             method: Method,
             original: Uri,
@@ -40,6 +41,11 @@ pin_project! {
 impl Served {
     pub(crate) fn now(response: Response) -> Self {
         Self::Now { response: Some(response) }
+    }
+
+    /// `router`'s answer to `req` (a router is always ready: axum decides nothing in `poll_ready`).
+    pub(crate) fn route(router: &Router, req: Request) -> RouteFuture<Infallible> {
+        router.clone().call(req)
     }
 }
 

@@ -24,8 +24,6 @@ use axum::response::Response;
 use hyper::body::{Body as _, Incoming};
 use hyper_util::rt::TokioIo;
 use tokio::net::{UnixListener, UnixStream};
-use tower::ServiceExt;
-use tower::util::Oneshot;
 
 use body::{BusyBody, DeadlineBody};
 use connections::{Admitted, Busy, Connection, Connections, Order, Refused};
@@ -153,7 +151,7 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = Tracked<Oneshot<S, Request>>;
+    type Future = Tracked<S::Future>;
 
     fn call(&self, req: hyper::Request<Incoming>) -> Self::Future {
         let busy = self.connection.busy();
@@ -161,7 +159,9 @@ where
         let req = req.map(|body| {
             if body.is_end_stream() { Body::new(body) } else { Body::new(DeadlineBody::new(body, self.body_timeout)) }
         });
-        Tracked { inner: self.inner.clone().oneshot(req), busy: Some(busy) }
+        // Called without `poll_ready`: the services served here (the bundle's, axum routers) are always ready.
+        let mut inner = self.inner.clone();
+        Tracked { inner: inner.call(req), busy: Some(busy) }
     }
 }
 

@@ -10,7 +10,7 @@ use axum::Router;
 use axum::extract::Request;
 use axum::response::Response;
 use temps_bundle_protocol::headers::{CHANNEL_PATH, EVENTS_PATH};
-use tower::{Service, ServiceExt};
+use tower::Service;
 
 use super::router::App;
 use super::served::Served;
@@ -43,7 +43,7 @@ impl Service<Request> for BundleService {
         let direct = if path == CHANNEL_PATH || path == EVENTS_PATH { None } else { self.app.dispatch.route(path) };
         match direct {
             Some((member, prefix)) => self.app.dispatch.serve(member, req, prefix),
-            None => Served::Router { call: self.router.clone().oneshot(req) },
+            None => Served::Router { call: Served::route(&self.router, req) },
         }
     }
 }

@@ -6,8 +6,7 @@ use std::sync::Arc;
 use axum::http::HeaderMap;
 use subtle::ConstantTimeEq;
 
-use crate::caller::single_header;
-use crate::header_names::AUTH_SIGNATURE;
+use crate::host_headers::{HostHeaders, Seen};
 use crate::problem::Problem;
 
 /// The secret requests must carry, or none (Gen A).
@@ -32,8 +31,13 @@ impl HostSecret {
 
     /// `Ok` if the signature is present and right (or none is required); otherwise a 401 problem saying which.
     pub(crate) fn verify(&self, headers: &HeaderMap) -> Result<(), Problem> {
+        self.verify_found(HostHeaders::scan(headers).signature)
+    }
+
+    /// [`HostSecret::verify`] of a signature header already found (`HostHeaders::scan`).
+    pub(crate) fn verify_found(&self, signature: Seen<'_>) -> Result<(), Problem> {
         let Some(secret) = &self.0 else { return Ok(()) };
-        let given = single_header(headers, &AUTH_SIGNATURE).map_err(|count| {
+        let given = signature.single().map_err(|count| {
             Problem::authentication_required(format!(
                 "the x-temps-auth-signature header appears {count} times; the host sends it once"
             ))
@@ -66,6 +70,8 @@ impl std::fmt::Debug for HostSecret {
 
 #[cfg(test)]
 mod tests {
+    use temps_bundle_protocol::headers::AUTH_SIGNATURE;
+
     use super::*;
 
     #[test]
@@ -73,11 +79,11 @@ mod tests {
         let secret = HostSecret::required("s3cret");
         let mut headers = HeaderMap::new();
         assert!(secret.verify(&headers).unwrap_err().detail.contains("missing"));
-        headers.insert(&AUTH_SIGNATURE, "nope".parse().unwrap());
+        headers.insert(AUTH_SIGNATURE, "nope".parse().unwrap());
         assert!(secret.verify(&headers).unwrap_err().detail.contains("wrong"));
-        headers.insert(&AUTH_SIGNATURE, "s3cret".parse().unwrap());
+        headers.insert(AUTH_SIGNATURE, "s3cret".parse().unwrap());
         assert!(secret.verify(&headers).is_ok());
-        headers.append(&AUTH_SIGNATURE, "nope".parse().unwrap());
+        headers.append(AUTH_SIGNATURE, "nope".parse().unwrap());
         assert!(secret.verify(&headers).unwrap_err().detail.contains("appears 2 times"));
         assert!(HostSecret::none().verify(&HeaderMap::new()).is_ok());
         assert!(!same_secret(b"s3cret", b"s3cre"), "a prefix is not the secret");

@@ -12,9 +12,9 @@ use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
+use super::histogram::LatencyHistogram;
 use super::stats::MemberStats;
 use super::watchdog::Activity;
 
@@ -68,11 +68,7 @@ struct TaskLabels {
     task: String,
 }
 
-type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
-
-fn latency_histogram() -> Histogram {
-    Histogram::new(LATENCY_BUCKETS)
-}
+type HistogramFamily<L> = Family<L, LatencyHistogram>;
 
 /// Every metric family of the process, registered once.
 struct Families {
@@ -95,11 +91,11 @@ static FAMILIES: LazyLock<Families> = LazyLock::new(|| {
     let families = Families {
         registry: Registry::default(),
         requests: Family::default(),
-        request_duration: Family::new_with_constructor(latency_histogram),
+        request_duration: Family::default(),
         in_flight: Family::default(),
         rejections: Family::default(),
         event_deliveries: Family::default(),
-        event_duration: Family::new_with_constructor(latency_histogram),
+        event_duration: Family::default(),
         event_backlog: Family::default(),
         channel_calls: Family::default(),
         task_restarts: Family::default(),
@@ -194,7 +190,7 @@ impl EventOutcome {
 pub(crate) struct RouteMetrics {
     template: Box<str>,
     classes: [Counter; 5],
-    latency: Histogram,
+    latency: LatencyHistogram,
     /// What the watchdog reports when a poll of this route stalls a worker.
     pub activity: Arc<Activity>,
 }
@@ -224,7 +220,7 @@ pub(crate) struct MemberMetrics {
     pub in_flight: Gauge,
     rejections: [Counter; 3],
     events: [Counter; 4],
-    pub event_duration: Histogram,
+    pub event_duration: LatencyHistogram,
     pub event_backlog: Gauge,
     pub stalls: Counter,
     disabled: Gauge,

@@ -5,6 +5,7 @@
 //! request path only touches atomics, one semaphore and one timer per request.
 
 pub(crate) mod backlog;
+pub(crate) mod histogram;
 pub(crate) mod limits;
 pub(crate) mod metrics;
 pub(crate) mod observe;
