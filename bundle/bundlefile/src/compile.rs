@@ -194,6 +194,12 @@ fn sdk_collision(error: BundleError, ws: &Workspace, file: &BundleFile) -> Bundl
 fn cargo(ws: &Workspace, dir: &Path) -> Command {
     let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     command.arg("--quiet").current_dir(dir).env("CARGO_TARGET_DIR", &ws.target);
+    // The checkout's Cargo configuration (its `[env]`: how the bundled SQLite is compiled) applies to every
+    // bundle, also when the generated crate lies outside the checkout, where Cargo would not find it by itself.
+    let config = ws.root.join(".cargo").join("config.toml");
+    if config.is_file() {
+        command.arg("--config").arg(config);
+    }
     command.env_remove("CARGO_ENCODED_RUSTFLAGS").env_remove("RUSTFLAGS");
     command
 }

@@ -19,8 +19,13 @@ use crate::migrate::{Migration, apply_migrations};
 /// How long a statement waits for another connection (or process) holding the write lock before failing.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// How many pooled connections one store keeps; SQLite has one writer at a time, readers run beside it in WAL.
-const MAX_CONNECTIONS: u32 = 4;
+/// How many pooled connections one store keeps: one writer (SQLite has one at a time) and one reader beside it
+/// (WAL). Each connection is a `sqlx-sqlite-worker` thread with its own SQLite caches, and sqlx returns a released
+/// connection to the pool asynchronously (after a ping), so even sequential start-up work opens a second or
+/// third one while the first is on its way back: with 4, a composite settled at 2–3 per store (11 for four
+/// stores). Safe at 2 because no code holds a connection (or transaction) while acquiring another; the tests
+/// below hold a write transaction while reading through the pool.
+const MAX_CONNECTIONS: u32 = 2;
 
 /// A member's SQLite database. Cheap to clone (the pool is shared).
 ///
@@ -211,6 +216,41 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(row.try_get_by_index::<i64>(0).unwrap(), 20, "no read-modify-write was lost");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_read_beside_an_open_write_transaction_does_not_wait_for_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("r.sqlite3"), MIGRATIONS).await.unwrap();
+        let txn = store.begin_write().await.unwrap();
+        txn.execute_unprepared("INSERT INTO notes (id, text) VALUES (1, 'uncommitted')").await.unwrap();
+        // The pool's second connection serves the read; with one connection this would wait for the commit below.
+        let count = "SELECT count(*) FROM notes";
+        let read = store.db().query_one_raw(Statement::from_string(DbBackend::Sqlite, count));
+        let Ok(read) = tokio::time::timeout(Duration::from_secs(60), read).await else {
+            panic!("the read waited for the write transaction");
+        };
+        let row = read.unwrap().unwrap();
+        assert_eq!(row.try_get_by_index::<i64>(0).unwrap(), 0, "the read sees the last committed snapshot");
+        txn.commit().await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_queries_share_at_most_two_connections() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("c.sqlite3"), MIGRATIONS).await.unwrap();
+        let queries = (0..16).map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let count = Statement::from_string(DbBackend::Sqlite, "SELECT count(*) FROM notes");
+                store.db().query_one_raw(count).await.unwrap().unwrap().try_get_by_index::<i64>(0).unwrap()
+            })
+        });
+        for query in queries.collect::<Vec<_>>() {
+            assert_eq!(query.await.unwrap(), 0);
+        }
+        // Two, not MAX_CONNECTIONS: each connection is a thread with its own SQLite caches (see MAX_CONNECTIONS).
+        assert!(store.pool().size() <= 2, "{} connections for one store", store.pool().size());
     }
 
     #[tokio::test]
