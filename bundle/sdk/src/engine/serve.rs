@@ -102,11 +102,12 @@ pub(crate) async fn run(config: BundleConfig, argv: &[String]) -> Result<(), Eng
         protocol_version: (generation == Generation::B).then_some(PROTOCOL_VERSION),
         openapi: match &mode {
             Mode::Split(entry) => entry.member.openapi(),
-            Mode::Composite => {
-                let documents: Vec<(String, serde_json::Value)> =
-                    members.iter().filter_map(|m| Some((m.name.clone(), m.member.openapi()?))).collect();
-                composite_openapi(config.display_name, config.version, &documents)
-            }
+            // One member's document at a time (see `composite_openapi`).
+            Mode::Composite => composite_openapi(
+                config.display_name,
+                config.version,
+                members.iter().filter_map(|m| Some((m.name.clone(), m.member.openapi()?))),
+            ),
         },
     };
     let shell_ui = config.shell_ui.filter(|_| !split).map(crate::ui::ui_router);
