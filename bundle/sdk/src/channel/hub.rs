@@ -67,6 +67,7 @@ impl ChannelHub {
     }
 
     /// A hub with explicit waits and the default event size cap (tests, the `testing` harness).
+    #[cfg(any(test, feature = "testing"))]
     pub(crate) fn with_timeouts(generation: Generation, connect_wait: Duration, call_timeout: Duration) -> Self {
         Self::new(ChannelConfig { connect_wait, call_timeout, ..ChannelConfig::defaults(generation) })
     }
