@@ -202,10 +202,24 @@ fn default_name(program: &str) -> String {
     }
 }
 
-async fn stop_plugin(plugin: Arc<RunningPlugin>) {
-    let Ok(plugin) = Arc::try_unwrap(plugin) else {
-        tracing::warn!("the plugin is still in use; it is killed when the process exits");
-        return;
+/// How long a stop waits for the proxy's connections to let go of the plugin (a request that just ended may still
+/// hold it for a moment) before leaving it to be killed at exit.
+const RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+async fn stop_plugin(mut plugin: Arc<RunningPlugin>) {
+    let deadline = tokio::time::Instant::now() + RELEASE_WAIT;
+    let plugin = loop {
+        match Arc::try_unwrap(plugin) {
+            Ok(plugin) => break plugin,
+            Err(shared) if tokio::time::Instant::now() < deadline => {
+                plugin = shared;
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            Err(_) => {
+                tracing::warn!("the plugin is still in use; it is killed when the process exits");
+                return;
+            }
+        }
     };
     match plugin.stop().await {
         Ok(report) => tracing::info!(status = %report.status, graceful = report.graceful, "plugin stopped"),
