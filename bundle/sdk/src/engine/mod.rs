@@ -13,6 +13,7 @@ pub(crate) mod composite;
 pub(crate) mod dispatch;
 pub(crate) mod error;
 pub(crate) mod handshake;
+pub(crate) mod heap;
 pub(crate) mod knobs;
 pub(crate) mod launcher_parent;
 pub(crate) mod logging;
