@@ -3,10 +3,11 @@
 use temps_bundle_store::Migration;
 
 /// Applied in order by `Store::open_for`; never edit a released migration, add one.
-pub static MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "submissions, pages and submitted URLs",
-    sql: "
+pub static MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "submissions, pages and submitted URLs",
+        sql: "
 CREATE TABLE submissions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     site TEXT NOT NULL,                -- the origin (scheme://host[:port])
@@ -49,4 +50,12 @@ CREATE TABLE submitted_urls (
 );
 CREATE INDEX submitted_urls_submission ON submitted_urls (submission_id);
 ",
-}];
+    },
+    Migration {
+        version: 2,
+        name: "queued submissions found by index",
+        // The worker's `status = 'queued' ORDER BY id` scanned every finished submission first: each deployment
+        // event cost more than the last (3 ms of CPU per event after 3 000 submissions).
+        sql: "CREATE INDEX submissions_status ON submissions (status, id);",
+    },
+];

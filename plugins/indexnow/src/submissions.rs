@@ -7,7 +7,7 @@ use temps_bundle_sdk::PluginEvent;
 use temps_bundle_store::sea_orm::sea_query::Expr;
 use temps_bundle_store::sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set,
+    Select, Set,
 };
 use temps_bundle_store::timestamp;
 use utoipa::ToSchema;
@@ -233,13 +233,13 @@ pub async fn recover_interrupted(db: &impl ConnectionTrait) -> Result<u64, Index
     Ok(result.rows_affected)
 }
 
+/// The oldest queued submission (found through the `submissions_status` index, whatever the history).
 pub async fn next_queued(db: &impl ConnectionTrait) -> Result<Option<submission::Model>, IndexNowError> {
-    submission::Entity::find()
-        .filter(submission::Column::Status.eq("queued"))
-        .order_by_asc(submission::Column::Id)
-        .one(db)
-        .await
-        .map_err(IndexNowError::db("find the next queued submission"))
+    next_queued_query().one(db).await.map_err(IndexNowError::db("find the next queued submission"))
+}
+
+fn next_queued_query() -> Select<submission::Entity> {
+    submission::Entity::find().filter(submission::Column::Status.eq("queued")).order_by_asc(submission::Column::Id)
 }
 
 /// Sets the status (and, for final ones, the reason and the finish time).
@@ -354,4 +354,35 @@ fn validate_urls(start: &temps_bundle_crawl::Url, urls: &[String]) -> Result<(),
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use temps_bundle_store::Store;
+    use temps_bundle_store::sea_orm::{DbBackend, QueryTrait, Statement};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_next_queued_submission_is_found_through_an_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("indexnow.sqlite3"), crate::schema::MIGRATIONS).await.unwrap();
+        let query = next_queued_query().limit(1).build(DbBackend::Sqlite);
+        let explain = Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            format!("EXPLAIN QUERY PLAN {}", query.sql),
+            query.values.map(|v| v.0).unwrap_or_default(),
+        );
+        let plan: Vec<String> = store
+            .db()
+            .query_all_raw(explain)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get::<String>("", "detail").unwrap())
+            .collect();
+        assert_eq!(plan, ["SEARCH submissions USING INDEX submissions_status (status=?)"], "{plan:?}");
+    }
 }
