@@ -117,7 +117,13 @@ async fn connect(path: &Path, options: SqliteConnectOptions) -> Result<SqlitePoo
     let deadline = tokio::time::Instant::now() + BUSY_TIMEOUT;
     let mut pause = Duration::from_millis(5);
     loop {
-        let attempt = SqlitePoolOptions::new().max_connections(MAX_CONNECTIONS).connect_with(options.clone()).await;
+        // No ping before each acquire (sqlx's default): a local file does not hang up, and the ping was one more
+        // round trip to the connection's worker thread per query.
+        let attempt = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .test_before_acquire(false)
+            .connect_with(options.clone())
+            .await;
         match attempt {
             Ok(pool) => return Ok(pool),
             Err(source) if is_busy(&source) && tokio::time::Instant::now() + pause < deadline => {
