@@ -49,6 +49,9 @@
 //! # }
 //! ```
 //!
+//! A member with an OpenAPI document describes those two routes with [`describe_settings_routes!`] rather than
+//! writing them out again.
+//!
 //! **Invariant:** only the SQLite backend is compiled in (no TLS, no network database drivers); a member that
 //! must share state across Temps nodes declares `requires_db` and brings its own PostgreSQL connection.
 
@@ -56,6 +59,7 @@ pub mod cap;
 mod error;
 mod merge_patch;
 mod migrate;
+mod openapi;
 mod routes;
 mod settings;
 mod store;

@@ -29,24 +29,9 @@ pub fn document() -> Value {
     serde_json::to_value(Document::openapi()).unwrap_or(Value::Null)
 }
 
-// `GET|PATCH /settings` are served by `temps_bundle_store::settings_routes`; these two items only describe them.
-
-/// Read the settings
-#[utoipa::path(get, path = "/settings", responses((status = 200, description = "The current settings", body = AuditSettings)))]
-#[allow(dead_code, reason = "describes a route the store serves")]
-fn read_settings() {}
-
-/// Change the settings (JSON merge patch)
-#[utoipa::path(
-    patch, path = "/settings", request_body(content = Object, description = "A JSON merge patch of the settings"),
-    responses(
-        (status = 200, description = "The saved settings", body = AuditSettings),
-        (status = 403, description = "Not an admin (problem+json)"),
-        (status = 422, description = "`errors` lists each invalid field (problem+json)")
-    )
-)]
-#[allow(dead_code, reason = "describes a route the store serves")]
-fn change_settings() {}
+// `GET|PATCH /settings` are served by `temps_bundle_store::settings_routes`; this declares the two items that
+// describe them (`read_settings`, `change_settings`).
+temps_bundle_store::describe_settings_routes!(AuditSettings, "Change the settings (JSON merge patch)");
 
 #[cfg(test)]
 mod tests {
