@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use crate::error::BundleError;
 use crate::generate::{self, BuildFacts, Resolved, Workspace};
 use crate::metadata::{MemberPackage, Metadata};
-use crate::spec::{BundleFile, Source};
+use crate::spec::{BundleFile, MemberOptimization, Source};
 
 /// How the generated crate's `Cargo.lock` is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +81,11 @@ pub fn build(
     build: BuildFacts,
 ) -> Result<PathBuf, BundleError> {
     let sources = prepared.members.iter().map(|m| m.source.clone()).collect();
-    generate::write(ws, file, Some(&Resolved { sources, build }))?;
+    let size_optimized = match file.optimize_members {
+        MemberOptimization::Size => prepared.metadata.member_only_packages(&prepared.members),
+        MemberOptimization::Speed => Vec::new(),
+    };
+    generate::write(ws, file, Some(&Resolved { sources, build, size_optimized }))?;
     let mut command = cargo(ws, &prepared.dir);
     command.arg("build");
     if options.release {

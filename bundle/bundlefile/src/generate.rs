@@ -42,6 +42,8 @@ pub struct Resolved {
     /// One per member, in the file's (sorted) order.
     pub sources: Vec<ResolvedSource>,
     pub build: BuildFacts,
+    /// The packages release builds optimize for size (`name@version`; empty with `optimize_members = "speed"`).
+    pub size_optimized: Vec<String>,
 }
 
 /// A member's provenance as the binary reports it.
@@ -90,7 +92,8 @@ pub fn member_package(name: &str, member: &Member) -> Result<String, BundleError
 pub fn write(ws: &Workspace, file: &BundleFile, resolved: Option<&Resolved>) -> Result<PathBuf, BundleError> {
     let dir = ws.generated_dir(file);
     Names::for_bundle(ws, file).link(&dir)?;
-    write_if_changed(&dir.join("Cargo.toml"), &cargo_toml(ws, file)?)?;
+    let size_optimized = resolved.map(|r| r.size_optimized.as_slice()).unwrap_or_default();
+    write_if_changed(&dir.join("Cargo.toml"), &cargo_toml(ws, file, size_optimized)?)?;
     write_if_changed(&dir.join("src/main.rs"), &main_rs(ws, file, resolved))?;
     write_if_changed(&dir.join("build.rs"), &build_rs(ws, file))?;
     let shell = ws.shell_dist();
@@ -98,8 +101,8 @@ pub fn write(ws: &Workspace, file: &BundleFile, resolved: Option<&Resolved>) -> 
     Ok(dir)
 }
 
-/// The generated `Cargo.toml`.
-pub fn cargo_toml(ws: &Workspace, file: &BundleFile) -> Result<String, BundleError> {
+/// The generated `Cargo.toml`; `size_optimized` packages get `opt-level = "s"` in release builds.
+pub fn cargo_toml(ws: &Workspace, file: &BundleFile, size_optimized: &[String]) -> Result<String, BundleError> {
     let package = package_name(file);
     let names = Names::for_bundle(ws, file);
     let sdk = names.name(&ws.sdk());
@@ -123,6 +126,14 @@ pub fn cargo_toml(ws: &Workspace, file: &BundleFile) -> Result<String, BundleErr
     }
     out.push('\n');
     out.push_str(&profiles(ws)?);
+    if !size_optimized.is_empty() {
+        out.push_str(
+            "\n# optimize_members = \"size\": the members and the crates only they use (the runtime stays at 3).\n",
+        );
+    }
+    for spec in size_optimized {
+        let _ = writeln!(out, "[profile.release.package.{}]\nopt-level = \"s\"", toml_str(spec));
+    }
     out.push_str("\n# Not part of the repository's workspace: this crate is its own.\n[workspace]\n");
     if names.via_link() {
         let _ = writeln!(out, "exclude = [{}]", toml_str(checkout::LINK));

@@ -164,6 +164,34 @@ impl Metadata {
         None
     }
 
+    /// The packages only the members use: reachable from a member's package but not from the bundle's SDK (which
+    /// is the runtime: its own code and everything it depends on stay out), as `name@version` specs, sorted.
+    pub fn member_only_packages(&self, members: &[MemberPackage]) -> Vec<String> {
+        let runtime = self.root().and_then(|root| self.sdk_of(&root.id)).map(|sdk| self.reachable([sdk]));
+        let runtime = runtime.unwrap_or_default();
+        let from_members = self.reachable(members.iter().map(|m| m.package.id.clone()));
+        let mut specs: Vec<String> = from_members
+            .difference(&runtime)
+            .filter_map(|id| self.package(id))
+            .map(|p| format!("{}@{}", p.name, p.version))
+            .collect();
+        specs.sort();
+        specs.dedup();
+        specs
+    }
+
+    /// `roots` and every package they depend on, by id.
+    fn reachable(&self, roots: impl IntoIterator<Item = String>) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut queue: Vec<String> = roots.into_iter().collect();
+        while let Some(next) = queue.pop() {
+            if seen.insert(next.clone()) {
+                queue.extend(self.node(&next).into_iter().flat_map(|n| n.deps.iter().map(|d| d.pkg.clone())));
+            }
+        }
+        seen
+    }
+
     /// Every package of the resolved graph by id (for the bill of materials).
     pub fn resolved_packages(&self) -> BTreeMap<&str, &Package> {
         let ids: BTreeSet<&str> = self.resolve.iter().flat_map(|r| r.nodes.iter().map(|n| n.id.as_str())).collect();
@@ -182,4 +210,51 @@ fn sdk_label(package: &Package) -> String {
         },
     };
     format!("{} {} ({origin})", package.name, package.version)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use super::*;
+
+    /// root → sdk, member-a, member-b; both members → sdk; a → sea-orm → sqlx, tokio; b → tokio, url; sdk → tokio.
+    fn graph() -> Metadata {
+        let package = |name: &str, version: &str| {
+            serde_json::json!({"id": format!("{name} {version}"), "name": name, "version": version,
+                "source": null, "manifest_path": format!("/src/{name}/Cargo.toml")})
+        };
+        let node = |name: &str, deps: &[&str]| {
+            let deps: Vec<_> = deps
+                .iter()
+                .map(|d| serde_json::json!({"name": d.replace('-', "_"), "pkg": format!("{d} 1.0.0")}))
+                .collect();
+            serde_json::json!({"id": format!("{name} 1.0.0"), "deps": deps})
+        };
+        let names = ["root", "temps-bundle-sdk", "member-a", "member-b", "sea-orm", "sqlx", "tokio", "url"];
+        let json = serde_json::json!({
+            "packages": names.iter().map(|n| package(n, "1.0.0")).collect::<Vec<_>>(),
+            "resolve": {"root": "root 1.0.0", "nodes": [
+                node("root", &["temps-bundle-sdk", "member-a", "member-b"]),
+                node("temps-bundle-sdk", &["tokio"]),
+                node("member-a", &["temps-bundle-sdk", "sea-orm"]),
+                node("member-b", &["temps-bundle-sdk", "tokio", "url"]),
+                node("sea-orm", &["sqlx", "tokio"]),
+                node("sqlx", &[]), node("tokio", &[]), node("url", &[]),
+            ]},
+        });
+        Metadata::parse(&json.to_string()).unwrap()
+    }
+
+    #[test]
+    fn member_only_packages_leave_out_the_runtime_and_what_it_uses() {
+        let metadata = graph();
+        let member = |name: &str| MemberPackage {
+            member: name.into(),
+            package: metadata.package(&format!("{name} 1.0.0")).unwrap().clone(),
+            source: ResolvedSource::Path,
+        };
+        let only = metadata.member_only_packages(&[member("member-a"), member("member-b")]);
+        assert_eq!(only, ["member-a@1.0.0", "member-b@1.0.0", "sea-orm@1.0.0", "sqlx@1.0.0", "url@1.0.0"]);
+    }
 }

@@ -35,8 +35,23 @@ pub struct BundleFile {
     pub display_name: Option<String>,
     /// Git URLs that are this checkout's SDK (a member depending on the SDK from one of them is built against it).
     pub sdk_git: Vec<String>,
+    /// How release builds optimize the members' code (`[bundle] optimize_members`).
+    pub optimize_members: MemberOptimization,
     /// By member name (the `[members.<name>]` key), sorted.
     pub members: BTreeMap<String, Member>,
+}
+
+/// `[bundle] optimize_members`: what release builds optimize the members, and the crates only they use, for. The
+/// runtime (the SDK and everything it depends on: the socket server, routing, the checks) is always built for speed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MemberOptimization {
+    /// `opt-level = "s"` (the default): every member's code is resident in a composite, and most of it waits on
+    /// SQLite or the network; about 16 % less machine code and 1.5–2 MiB less resident memory for the five
+    /// first-party members.
+    #[default]
+    Size,
+    /// `opt-level = 3`, like the runtime.
+    Speed,
 }
 
 /// One `[members.<name>]` table.
@@ -129,6 +144,7 @@ impl BundleFile {
             description: raw.bundle.description,
             display_name: raw.bundle.display_name,
             sdk_git: raw.sdk.git,
+            optimize_members: optimization(&at, raw.bundle.optimize_members)?,
             members,
         })
     }
@@ -162,6 +178,7 @@ struct RawBundle {
     version: Spanned<String>,
     description: Option<String>,
     display_name: Option<String>,
+    optimize_members: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -189,6 +206,18 @@ struct RawMember {
     max_body_bytes: Option<Spanned<u64>>,
     event_timeout_ms: Option<Spanned<u64>>,
     event_backlog: Option<Spanned<u32>>,
+}
+
+fn optimization(at: &Locator<'_>, value: Option<Spanned<String>>) -> Result<MemberOptimization, BundleError> {
+    let Some(value) = value else { return Ok(MemberOptimization::default()) };
+    match value.get_ref().as_str() {
+        "size" => Ok(MemberOptimization::Size),
+        "speed" => Ok(MemberOptimization::Speed),
+        other => Err(at.span(
+            value.span(),
+            format!("[bundle] optimize_members {other:?} is not one of \"size\" (the default) or \"speed\""),
+        )),
+    }
 }
 
 fn member(

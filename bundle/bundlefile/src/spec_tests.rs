@@ -56,6 +56,9 @@ fn reads_every_kind_of_member() {
     assert_eq!(seo.package.as_deref(), Some("temps-plugin-seo"));
     let registry = Source::Registry { version: "0.3".into(), registry: Some("acme".into()) };
     assert_eq!(file.members["status-page"].source, registry);
+    assert_eq!(file.optimize_members, MemberOptimization::Size, "the default");
+    let speed = GOOD.replace("description =", "optimize_members = \"speed\"\ndescription =");
+    assert_eq!(parse(&speed).unwrap().optimize_members, MemberOptimization::Speed);
 }
 
 #[test]
@@ -100,6 +103,10 @@ fn refusals_name_the_line_and_what_is_wrong() {
             "line 2: [bundle] name \"Acme\" may only contain",
         ),
         ("[bundle]\nname = \"acme\"\n[members.a]\npath = \"a\"\n".to_owned(), "missing field `version`"),
+        (
+            format!("{head}optimize_members = \"fast\"\n[members.a]\npath = \"a\"\n"),
+            "line 4: [bundle] optimize_members \"fast\" is not one of \"size\" (the default) or \"speed\"",
+        ),
         (
             format!("{head}colour = 1\n[members.a]\npath = \"a\"\n"),
             "line 4: unknown field `colour`, expected one of `name`, `version`, `description`, `display_name`",
