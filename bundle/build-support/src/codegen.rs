@@ -1,6 +1,7 @@
 //! Generated files checked in next to the code they come from (`cargo xtask codegen`): a plugin's test renders
-//! its OpenAPI document and calls [`ensure_current`], which fails when the committed file differs, and rewrites it
-//! when `cargo xtask codegen` asks for that (`TEMPS_BUNDLE_CODEGEN=write`).
+//! its OpenAPI document and calls [`ensure_current`] (through `temps_bundle_sdk::testing::assert_openapi_current`),
+//! which fails when the committed file differs, and rewrites it when `cargo xtask codegen` asks for that
+//! (`TEMPS_BUNDLE_CODEGEN=write`).
 
 use std::path::Path;
 

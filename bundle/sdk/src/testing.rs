@@ -45,13 +45,15 @@
 //!   match, de-duplication by id) and waits for `on_event` to finish; [`event`] builds one;
 //! - **the member itself**: [`TestMember::state`] (what `on_start` returned, typed), [`TestMember::context`],
 //!   [`TestMember::data_dir`], [`TestMember::tasks`], [`TestMember::shutdown`];
-//! - **code that takes a `&Context`** without serving anything (a store, a worker): [`context`], [`tasks`].
+//! - **code that takes a `&Context`** without serving anything (a store, a worker): [`context`], [`tasks`];
+//! - **the committed `openapi.json`**: [`assert_openapi_current`] fails when it is not the document the code derives.
 //!
 //! A member whose `on_start` fails makes [`TestMember::start`] panic with the cause; use [`Builder::try_start`]
 //! to test the failure itself.
 
 mod client;
 mod host;
+mod openapi;
 mod response;
 #[cfg(test)]
 mod tests;
@@ -70,6 +72,7 @@ use tokio::sync::watch;
 
 pub use client::TestClient;
 pub use host::ChannelCall;
+pub use openapi::assert_openapi_current;
 pub use response::TestResponse;
 
 pub use crate::tasks::{TaskState, TaskStatus};

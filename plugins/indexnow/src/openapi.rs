@@ -42,11 +42,7 @@ mod tests {
 
     #[test]
     fn the_committed_openapi_json_is_current() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json");
-        let text = format!("{}\n", serde_json::to_string_pretty(&document()).unwrap());
-        if let Err(drift) = temps_bundle_build::codegen::ensure_current(&path, &text) {
-            panic!("{drift}");
-        }
+        temps_bundle_sdk::testing::assert_openapi_current(env!("CARGO_MANIFEST_DIR"), &document());
     }
 
     /// The enums that describe stored strings name exactly the values the write side stores.

@@ -33,16 +33,10 @@ temps_bundle_store::describe_settings_routes!(NotifySettings, "Change the settin
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, reason = "tests")]
-
     use super::*;
 
     #[test]
     fn the_committed_openapi_json_is_current() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json");
-        let text = format!("{}\n", serde_json::to_string_pretty(&document()).unwrap());
-        if let Err(drift) = temps_bundle_build::codegen::ensure_current(&path, &text) {
-            panic!("{drift}");
-        }
+        temps_bundle_sdk::testing::assert_openapi_current(env!("CARGO_MANIFEST_DIR"), &document());
     }
 }
