@@ -2,7 +2,7 @@
 // screens use. Fields a request may omit (serde defaults) are optional in the generated types; every answer
 // carries them (`Sent`).
 
-import type { Sent } from "@temps-bundle/kit";
+import type { Sent, Tone } from "@temps-bundle/kit";
 import type * as Api from "./api.gen.ts";
 
 export type SubmissionStatus = Api.SubmissionStatus;
@@ -16,7 +16,7 @@ export type KeyCheck = Sent<Api.KeyCheck>;
 export type Settings = Sent<Api.Settings>;
 
 /** The badge tone of a submission status. */
-export function statusTone(status: SubmissionStatus): "success" | "warning" | "danger" | "neutral" {
+export function statusTone(status: SubmissionStatus): Tone {
   if (status === "submitted") return "success";
   if (status === "blocked" || status === "failed") return "danger";
   if (status === "queued" || status === "running" || status === "interrupted") return "warning";

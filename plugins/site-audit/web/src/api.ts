@@ -2,7 +2,7 @@
 // screens use. Fields a request may omit (serde defaults) are optional in the generated types; every answer
 // carries them (`Sent`).
 
-import type { Sent } from "@temps-bundle/kit";
+import type { Sent, Tone } from "@temps-bundle/kit";
 import type * as Api from "./api.gen.ts";
 
 export type AuditStatus = Api.AuditStatus;
@@ -19,7 +19,7 @@ export type Settings = Sent<Api.Settings>;
 export type CrawlLimits = Sent<Api.CrawlLimits>;
 
 /** The tone of a severity word for `StatusBadge`. */
-export function severityTone(severity: Severity): "danger" | "warning" | "neutral" {
+export function severityTone(severity: Severity): Tone {
   return severity === "error" ? "danger" : severity === "warning" ? "warning" : "neutral";
 }
 
