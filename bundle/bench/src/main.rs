@@ -21,6 +21,7 @@ mod profile;
 mod report;
 mod requests;
 mod run;
+mod sigkill;
 mod soak;
 mod startup;
 mod stats;

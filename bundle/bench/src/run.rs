@@ -129,6 +129,14 @@ async fn run(args: &RunArgs) -> anyhow::Result<()> {
         }
     }
 
+    if wanted("10") {
+        section("10 events lost at SIGKILL");
+        if let Some(lost) = crate::sigkill::measure(&bins.composite, &members).await? {
+            report.rows.extend(lost.rows());
+            store(&mut report, "events_lost_at_sigkill", &lost)?;
+        }
+    }
+
     if wanted("9") {
         section("9 memory attribution");
         let steps = attribution::measure(&attribution_plan(&bins, &members)?, &profile).await?;
