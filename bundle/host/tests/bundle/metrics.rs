@@ -67,6 +67,21 @@ async fn metrics_parse_as_prometheus_text_and_have_every_series() {
     // Labels are bounded: route templates only, never raw paths.
     let routes: BTreeSet<&str> = scrape.samples.iter().filter_map(|s| s.labels.get("route")).collect();
     assert!(routes.iter().all(|r| !r.contains("?")), "{routes:?}");
+    // The JSON view counts the same requests (its totals are the routes' series summed).
+    let view = ok_json(&plugin.get("/_bundle/metrics.json", &admin).await.unwrap());
+    let boom = view["members"].as_array().unwrap().iter().find(|m| m["member"] == "boom").unwrap().clone();
+    let last = &boom["last_minute"];
+    assert_eq!(
+        (
+            boom["requests_total"].as_u64(),
+            boom["errors_total"].as_u64(),
+            last["requests"].as_u64(),
+            last["errors"].as_u64()
+        ),
+        (Some(2), Some(1), Some(2), Some(1)),
+        "{boom}"
+    );
+    assert!(last["p99_ms"].as_f64().is_some(), "{boom}");
     plugin.stop().await.unwrap();
 }
 

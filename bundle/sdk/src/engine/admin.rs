@@ -50,15 +50,16 @@ fn member_figures(slot: &MemberSlot) -> Value {
     let m = &isolation.metrics;
     let events: serde_json::Map<String, Value> =
         EventOutcome::ALL.iter().map(|o| (o.as_str().to_owned(), Value::from(m.events(*o)))).collect();
+    let totals = m.totals();
     json!({
         "member": slot.name,
         "status": slot.status(),
         "disabled": slot.is_disabled(),
         "limits": isolation.limits,
-        "requests_total": m.stats.requests(),
-        "errors_total": m.stats.errors(),
+        "requests_total": totals.requests,
+        "errors_total": totals.errors,
         "in_flight": m.in_flight.get(),
-        "last_minute": m.stats.last(LAST_MINUTE),
+        "last_minute": m.stats.last(LAST_MINUTE, totals),
         "series": m.stats.series(),
         "stalls_total": m.stalls.get(),
         "recent_stalls": m.stats.recent_stalls(),

@@ -11,7 +11,7 @@ use prometheus_client::metrics::{MetricType, TypedMetric};
 use super::metrics::LATENCY_BUCKETS;
 
 /// One per bound, and one above the last (`+Inf`).
-const BUCKETS: usize = LATENCY_BUCKETS.len() + 1;
+pub(crate) const BUCKETS: usize = LATENCY_BUCKETS.len() + 1;
 
 /// See the module documentation. Clones share the counts (a metric family hands out clones).
 #[derive(Debug, Clone, Default)]
@@ -32,6 +32,11 @@ impl LatencyHistogram {
         // Saturating float-to-integer conversion: a negative or NaN duration adds nothing.
         let nanos = (seconds * 1e9) as u64;
         self.0.sum_ns.fetch_add(nanos, Ordering::Relaxed);
+    }
+
+    /// The count of each bucket, the last one above every bound.
+    pub(crate) fn bucket_counts(&self) -> [u64; BUCKETS] {
+        std::array::from_fn(|i| self.0.buckets.get(i).map_or(0, |count| count.load(Ordering::Relaxed)))
     }
 
     /// `(sum in seconds, count, (upper bound, count) per bucket)`, the last bound being `+Inf`.

@@ -15,7 +15,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 
 use super::histogram::LatencyHistogram;
-use super::stats::MemberStats;
+use super::stats::{MemberStats, Totals};
 use super::watchdog::Activity;
 
 /// Histogram bounds in seconds, for request and event handler latency.
@@ -209,6 +209,15 @@ impl RouteMetrics {
         }
         self.latency.observe(seconds);
     }
+
+    /// What this route answered so far (errors: the 5xx class).
+    fn totals(&self) -> Totals {
+        Totals {
+            requests: self.classes.iter().map(Counter::get).sum(),
+            errors: self.classes.last().map_or(0, Counter::get),
+            buckets: self.latency.bucket_counts(),
+        }
+    }
 }
 
 /// One member's metric handles (cheap clones of the registry's series) and its own figures for the JSON view.
@@ -282,6 +291,17 @@ impl MemberMetrics {
             Ok(mut routes) => routes.entry(route.into()).or_insert(created),
             Err(_) => created,
         }
+    }
+
+    /// The member's request totals: its routes' counts summed (each request is counted once, by its route).
+    pub(crate) fn totals(&self) -> Totals {
+        let mut totals = Totals::default();
+        if let Ok(routes) = self.routes.read() {
+            for route in routes.values() {
+                totals.add(&route.totals());
+            }
+        }
+        totals
     }
 
     pub(crate) fn reject(&self, rejection: Rejection) {

@@ -119,7 +119,6 @@ where
         let seconds = ended.saturating_duration_since(*this.start).as_secs_f64();
         let status = response.status().as_u16();
         this.route.record(status, seconds);
-        this.member.metrics.stats.record(status, seconds);
         Poll::Ready(Ok(response))
     }
 }

@@ -1,14 +1,15 @@
 //! The figures behind the shell's per-member charts: request and error counts and a latency histogram per member,
 //! sampled every [`SAMPLE_INTERVAL`] into a short ring, so the JSON view can say "requests/min, error rate, p99
-//! over the last minute" and draw the last few minutes. Prometheus gets the same numbers from [`super::metrics`].
+//! over the last minute" and draw the last few minutes. The counts are the member's route metrics summed
+//! ([`super::metrics::MemberMetrics::totals`]): a request is counted once, by its route, not again here.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
+use super::histogram::BUCKETS;
 use super::metrics::LATENCY_BUCKETS;
 
 /// How often the sampler snapshots every member.
@@ -18,16 +19,30 @@ pub(crate) const SAMPLES_KEPT: usize = 61;
 /// Stalls remembered per member for the shell.
 pub(crate) const RECENT_STALLS: usize = 10;
 
-const BUCKETS: usize = LATENCY_BUCKETS.len() + 1;
-
-/// A member's running totals.
+/// A member's samples of its totals, and its recent stalls.
 #[derive(Debug, Default)]
 pub(crate) struct MemberStats {
-    requests: AtomicU64,
-    errors: AtomicU64,
-    buckets: [AtomicU64; BUCKETS],
     samples: Mutex<VecDeque<Sample>>,
     stalls: Mutex<VecDeque<Stall>>,
+}
+
+/// A member's request totals since start: answered requests, those with a 5xx status, and the latency histogram.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Totals {
+    pub requests: u64,
+    pub errors: u64,
+    pub buckets: [u64; BUCKETS],
+}
+
+impl Totals {
+    /// Adds another route's totals.
+    pub(crate) fn add(&mut self, other: &Totals) {
+        self.requests += other.requests;
+        self.errors += other.errors;
+        for (total, count) in self.buckets.iter_mut().zip(other.buckets) {
+            *total += count;
+        }
+    }
 }
 
 /// The totals at one moment.
@@ -35,9 +50,7 @@ pub(crate) struct MemberStats {
 struct Sample {
     at: Instant,
     unix_ms: u64,
-    requests: u64,
-    errors: u64,
-    buckets: [u64; BUCKETS],
+    totals: Totals,
 }
 
 /// One stall the watchdog saw, as the shell lists it.
@@ -66,26 +79,6 @@ pub(crate) struct Window {
 }
 
 impl MemberStats {
-    /// Records one answered request (5xx count as errors).
-    pub(crate) fn record(&self, status: u16, seconds: f64) {
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        if status >= 500 {
-            self.errors.fetch_add(1, Ordering::Relaxed);
-        }
-        let bucket = LATENCY_BUCKETS.iter().position(|bound| seconds <= *bound).unwrap_or(LATENCY_BUCKETS.len());
-        if let Some(counter) = self.buckets.get(bucket) {
-            counter.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-
-    pub(crate) fn requests(&self) -> u64 {
-        self.requests.load(Ordering::Relaxed)
-    }
-
-    pub(crate) fn errors(&self) -> u64 {
-        self.errors.load(Ordering::Relaxed)
-    }
-
     pub(crate) fn record_stall(&self, stall: Stall) {
         let mut stalls = self.stalls.lock().unwrap_or_else(PoisonError::into_inner);
         if stalls.len() == RECENT_STALLS {
@@ -99,19 +92,9 @@ impl MemberStats {
         self.stalls.lock().unwrap_or_else(PoisonError::into_inner).iter().cloned().collect()
     }
 
-    fn now(&self) -> Sample {
-        Sample {
-            at: Instant::now(),
-            unix_ms: unix_ms(),
-            requests: self.requests(),
-            errors: self.errors(),
-            buckets: std::array::from_fn(|i| self.buckets.get(i).map_or(0, |b| b.load(Ordering::Relaxed))),
-        }
-    }
-
-    /// Takes a sample (the sampler calls this every [`SAMPLE_INTERVAL`]).
-    pub(crate) fn sample(&self) {
-        let sample = self.now();
+    /// Keeps `totals` as the sample of now (the sampler calls this every [`SAMPLE_INTERVAL`]).
+    pub(crate) fn sample(&self, totals: Totals) {
+        let sample = Sample::now(totals);
         let mut samples = self.samples.lock().unwrap_or_else(PoisonError::into_inner);
         if samples.len() == SAMPLES_KEPT {
             samples.pop_front();
@@ -119,14 +102,14 @@ impl MemberStats {
         samples.push_back(sample);
     }
 
-    /// From the sample closest to `window` ago (or the oldest one) to now.
-    pub(crate) fn last(&self, window: Duration) -> Window {
-        let now = self.now();
+    /// From the sample closest to `window` ago (or the oldest one) to now, when the totals are `totals`.
+    pub(crate) fn last(&self, window: Duration, totals: Totals) -> Window {
+        let now = Sample::now(totals);
         let samples = self.samples.lock().unwrap_or_else(PoisonError::into_inner);
         let since = samples.iter().find(|s| now.at.duration_since(s.at) <= window).or(samples.back());
         match since {
             Some(since) => between(since, &now),
-            None => between(&Sample { requests: 0, errors: 0, buckets: [0; BUCKETS], ..now.clone() }, &now),
+            None => between(&Sample { totals: Totals::default(), ..now.clone() }, &now),
         }
     }
 
@@ -137,16 +120,23 @@ impl MemberStats {
     }
 }
 
+impl Sample {
+    fn now(totals: Totals) -> Self {
+        Self { at: Instant::now(), unix_ms: unix_ms(), totals }
+    }
+}
+
 fn between(from: &Sample, to: &Sample) -> Window {
+    let (a, b) = (&from.totals, &to.totals);
     let deltas: [u64; BUCKETS] = std::array::from_fn(|i| {
-        let (a, b) = (from.buckets.get(i).copied().unwrap_or(0), to.buckets.get(i).copied().unwrap_or(0));
+        let (a, b) = (a.buckets.get(i).copied().unwrap_or(0), b.buckets.get(i).copied().unwrap_or(0));
         b.saturating_sub(a)
     });
     Window {
         unix_ms: to.unix_ms,
         seconds: to.at.duration_since(from.at).as_secs_f64(),
-        requests: to.requests.saturating_sub(from.requests),
-        errors: to.errors.saturating_sub(from.errors),
+        requests: b.requests.saturating_sub(a.requests),
+        errors: b.errors.saturating_sub(a.errors),
         p99_ms: p99_ms(&deltas),
     }
 }
@@ -181,7 +171,7 @@ pub(crate) fn spawn_sampler(members: Vec<Arc<super::MemberIsolation>>) {
         loop {
             tick.tick().await;
             for member in &members {
-                member.metrics.stats.sample();
+                member.metrics.stats.sample(member.metrics.totals());
             }
         }
     });
@@ -191,19 +181,30 @@ pub(crate) fn spawn_sampler(members: Vec<Arc<super::MemberIsolation>>) {
 mod tests {
     use super::*;
 
+    /// Totals after `latencies` (seconds, status) were answered on top of `base`.
+    fn answered(base: Totals, latencies: &[(f64, u16)]) -> Totals {
+        let mut totals = base;
+        for (seconds, status) in latencies {
+            let bucket = LATENCY_BUCKETS.iter().position(|bound| seconds <= bound).unwrap_or(LATENCY_BUCKETS.len());
+            totals.requests += 1;
+            totals.errors += u64::from(*status >= 500);
+            totals.buckets[bucket] += 1;
+        }
+        totals
+    }
+
     #[test]
     fn p99_is_the_bucket_of_the_99th_percentile() {
         let stats = MemberStats::default();
-        for _ in 0..98 {
-            stats.record(200, 0.0004);
-        }
-        stats.record(500, 0.2);
-        stats.record(200, 0.2);
-        let window = stats.last(Duration::from_secs(60));
+        let mut latencies = vec![(0.0004, 200); 98];
+        latencies.extend([(0.2, 500), (0.2, 200)]);
+        let totals = answered(Totals::default(), &latencies);
+        let window = stats.last(Duration::from_secs(60), totals);
         assert_eq!((window.requests, window.errors), (100, 1));
         assert_eq!(window.p99_ms, Some(250.0));
-        stats.sample();
-        stats.record(200, 0.003);
-        assert_eq!(stats.last(Duration::from_secs(60)).p99_ms, Some(5.0), "measured from the sample");
+        stats.sample(totals);
+        let later = answered(totals, &[(0.003, 200)]);
+        let window = stats.last(Duration::from_secs(60), later);
+        assert_eq!((window.requests, window.p99_ms), (1, Some(5.0)), "measured from the sample");
     }
 }
