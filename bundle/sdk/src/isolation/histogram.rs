@@ -23,10 +23,14 @@ struct Counts {
     sum_ns: AtomicU64,
 }
 
+/// The bucket a latency falls in: the first bound it does not exceed, or the last (`+Inf`) one.
+pub(crate) fn bucket_of(seconds: f64) -> usize {
+    LATENCY_BUCKETS.iter().position(|bound| seconds <= *bound).unwrap_or(LATENCY_BUCKETS.len())
+}
+
 impl LatencyHistogram {
     pub(crate) fn observe(&self, seconds: f64) {
-        let bucket = LATENCY_BUCKETS.iter().position(|bound| seconds <= *bound).unwrap_or(LATENCY_BUCKETS.len());
-        if let Some(counter) = self.0.buckets.get(bucket) {
+        if let Some(counter) = self.0.buckets.get(bucket_of(seconds)) {
             counter.fetch_add(1, Ordering::Relaxed);
         }
         // Saturating float-to-integer conversion: a negative or NaN duration adds nothing.

@@ -185,10 +185,9 @@ mod tests {
     fn answered(base: Totals, latencies: &[(f64, u16)]) -> Totals {
         let mut totals = base;
         for (seconds, status) in latencies {
-            let bucket = LATENCY_BUCKETS.iter().position(|bound| seconds <= bound).unwrap_or(LATENCY_BUCKETS.len());
             totals.requests += 1;
             totals.errors += u64::from(*status >= 500);
-            totals.buckets[bucket] += 1;
+            totals.buckets[super::super::histogram::bucket_of(*seconds)] += 1;
         }
         totals
     }
