@@ -1,9 +1,11 @@
 //! Section 1, memory: the composite process hosting every real member against the same members each run in split
-//! mode as its own process, idle after start and again after a load phase (the same concurrency and duration as
-//! section 3, round robin over each member's `/health` and `/ui/`, routes every member has).
+//! mode as its own process, idle right after start, idle again once the start-up period is over (a bundle drops
+//! the code only its start ran from its resident set at `ready` and 30 s later), and after a load phase (the same
+//! concurrency and duration as section 3, round robin over each member's `/health` and `/ui/`, routes every
+//! member has).
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use http::StatusCode;
 use temps_bundle_devhost::RunningPlugin;
@@ -19,6 +21,7 @@ use crate::report::{Row, Target, Unit, mib, ratio};
 #[derive(Debug, serde::Serialize)]
 pub struct MemoryResult {
     pub composite_idle: Memory,
+    pub composite_settled: Memory,
     pub composite_loaded: Memory,
     pub composite_load: LoadResult,
     pub splits: Vec<SplitMemory>,
@@ -29,9 +32,14 @@ pub struct MemoryResult {
 pub struct SplitMemory {
     pub member: String,
     pub idle: Memory,
+    pub settled: Memory,
     pub loaded: Memory,
     pub load: LoadResult,
 }
+
+/// When the "start-up over" reading is taken, from the start of [`measure`] (right after the composite's start):
+/// past the bundle's second drop of its start-up code, 30 s after `ready`.
+const START_UP_OVER: Duration = Duration::from_secs(35);
 
 /// Measures `composite` (already started) and one split process per member of `bin`, all running at once.
 pub async fn measure(
@@ -40,6 +48,7 @@ pub async fn measure(
     members: &[MemberInfo],
     profile: &Profile,
 ) -> anyhow::Result<MemoryResult> {
+    let started = Instant::now();
     let mut splits = Vec::new();
     for member in members {
         let (plugin, _) = Launch::split(bin, &member.name).start().await?;
@@ -51,18 +60,24 @@ pub async fn measure(
     for (_, plugin) in &splits {
         split_idle.push(Memory::of(pid(plugin)?)?);
     }
+    tokio::time::sleep(START_UP_OVER.saturating_sub(started.elapsed())).await;
+    let composite_settled = Memory::of(pid(composite)?)?;
+    let mut split_settled = Vec::new();
+    for (_, plugin) in &splits {
+        split_settled.push(Memory::of(pid(plugin)?)?);
+    }
     let composite_load = load_phase(composite, "temps-bundle", members, true, profile).await?;
     let composite_loaded = after_load(composite).await?;
     let mut results = Vec::new();
-    for ((member, plugin), idle) in splits.iter().zip(split_idle) {
+    for (((member, plugin), idle), settled) in splits.iter().zip(split_idle).zip(split_settled) {
         let info = members.iter().filter(|m| &m.name == member).cloned().collect::<Vec<_>>();
         let load = load_phase(plugin, member, &info, false, profile).await?;
-        results.push(SplitMemory { member: member.clone(), idle, loaded: after_load(plugin).await?, load });
+        results.push(SplitMemory { member: member.clone(), idle, settled, loaded: after_load(plugin).await?, load });
     }
     for (_, plugin) in splits {
         let _ = plugin.kill().await;
     }
-    Ok(MemoryResult { composite_idle, composite_loaded, composite_load, splits: results })
+    Ok(MemoryResult { composite_idle, composite_settled, composite_loaded, composite_load, splits: results })
 }
 
 impl MemoryResult {
@@ -75,11 +90,15 @@ impl MemoryResult {
     pub fn rows(&self) -> Vec<Row> {
         let n = self.splits.len();
         let idle: Vec<Memory> = self.splits.iter().map(|s| s.idle).collect();
+        let settled: Vec<Memory> = self.splits.iter().map(|s| s.settled).collect();
         let loaded: Vec<Memory> = self.splits.iter().map(|s| s.loaded).collect();
+        let settled_when = format!("idle {} s after start", START_UP_OVER.as_secs());
         let mut rows = Vec::new();
-        for (when, composite, splits) in
-            [("idle after start", self.composite_idle, idle), ("after load", self.composite_loaded, loaded)]
-        {
+        for (when, composite, splits) in [
+            ("idle after start", self.composite_idle, idle),
+            (settled_when.as_str(), self.composite_settled, settled),
+            ("after load", self.composite_loaded, loaded),
+        ] {
             let (sum, one) = (Memory::sum(&splits), Memory::mean(&splits));
             let vs_one = ratio(composite.rss as f64, one.rss as f64);
             rows.push(

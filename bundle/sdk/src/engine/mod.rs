@@ -8,6 +8,7 @@ pub(crate) mod admin;
 pub(crate) mod args;
 pub(crate) mod assemble;
 pub(crate) mod cli;
+pub(crate) mod code_pages;
 pub(crate) mod compose;
 pub(crate) mod composite;
 pub(crate) mod dispatch;
@@ -79,6 +80,8 @@ pub fn main(config: BundleConfig) -> ExitCode {
     }
     logging::init();
     launcher_parent::bind_to_launcher();
+    // As many as the runtime's workers (by default one per available core).
+    heap::limit_arenas(std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
     let result =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(EngineError::Runtime).and_then(
             |runtime| {

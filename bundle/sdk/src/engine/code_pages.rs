@@ -1,0 +1,187 @@
+//! Taking the start-up code out of the resident set, as a kernel frees its init sections after boot: a bundle's
+//! start runs code it never runs again (every member's migrations, OpenAPI documents and routers before `ready`;
+//! the platform channel's first connection, backfills and first polls after it), and the kernel maps 64 KiB of the
+//! binary around every page that code touched. Those pages would stay mapped, and counted in the process's RSS,
+//! for its whole life. The bundle unmaps its own binary's read-only pages right after `ready` and once more when
+//! the first [`SECOND_DROP_AFTER`] are over; the pages stay in the page cache, and the kernel maps back (a minor
+//! fault, no disk read) whatever the running members and requests go on to use. Nothing is dropped after that.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+/// When the second (and last) drop comes, after `ready`: long enough for the work a start sets off to be over.
+pub(crate) const SECOND_DROP_AFTER: Duration = Duration::from_secs(30);
+
+/// One mapping of the process (a line of `/proc/self/smaps` and the fields under it that matter here).
+#[derive(Debug, PartialEq, Eq)]
+struct Mapping {
+    start: usize,
+    end: usize,
+    writable: bool,
+    inode: u64,
+    path: String,
+    /// Private copies of the file's pages (relocated read-only data): these exist nowhere else and must be kept.
+    anonymous_kib: u64,
+}
+
+/// What one drop did, for the log.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Dropped {
+    pub mappings: usize,
+    pub bytes: usize,
+}
+
+impl fmt::Display for Dropped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} KiB in {} mapping(s)", self.bytes / 1024, self.mappings)
+    }
+}
+
+/// Parses `/proc/<pid>/smaps`: a header line per mapping (`start-end perms offset dev inode path`), then its fields.
+fn parse_smaps(text: &str) -> Vec<Mapping> {
+    let mut mappings: Vec<Mapping> = Vec::new();
+    for line in text.lines() {
+        let mut words = line.split_ascii_whitespace();
+        let Some(first) = words.next() else { continue };
+        if let Some((start, end)) = first.split_once('-')
+            && let (Ok(start), Ok(end)) = (usize::from_str_radix(start, 16), usize::from_str_radix(end, 16))
+        {
+            let perms = words.next().unwrap_or("");
+            let inode = words.nth(2).and_then(|w| w.parse().ok()).unwrap_or(0);
+            let path = words.collect::<Vec<_>>().join(" ");
+            mappings.push(Mapping { start, end, writable: perms.contains('w'), inode, path, anonymous_kib: 0 });
+        } else if first == "Anonymous:"
+            && let Some(mapping) = mappings.last_mut()
+        {
+            mapping.anonymous_kib = words.next().and_then(|w| w.parse().ok()).unwrap_or(u64::MAX);
+        }
+    }
+    mappings
+}
+
+/// The mappings of the file that holds `address` (the binary itself) whose pages can be discarded without losing
+/// anything: not writable, and no private copy of any page (which the relocated read-only data has).
+fn discardable(mappings: &[Mapping], address: usize) -> Vec<&Mapping> {
+    let Some(own) = mappings.iter().find(|m| (m.start..m.end).contains(&address) && m.inode != 0) else {
+        return Vec::new();
+    };
+    mappings
+        .iter()
+        .filter(|m| m.inode == own.inode && m.path == own.path && !m.writable && m.anonymous_kib == 0)
+        .collect()
+}
+
+/// Unmaps the resident pages of the binary's code and read-only data (see the module's documentation).
+#[cfg(target_os = "linux")]
+pub(crate) fn drop_resident() -> std::io::Result<Dropped> {
+    let mappings = parse_smaps(&std::fs::read_to_string("/proc/self/smaps")?);
+    let mut dropped = Dropped::default();
+    for mapping in discardable(&mappings, drop_resident as fn() -> std::io::Result<Dropped> as usize) {
+        let len = mapping.end - mapping.start;
+        #[allow(unsafe_code, reason = "madvise has no safe wrapper in the dependencies; the range is checked above")]
+        // SAFETY: the range is one whole mapping of this process's own binary, read-only and with no private page
+        // (checked just above from smaps; nothing can write to a read-only mapping in between), so its contents are
+        // exactly the file's: MADV_DONTNEED only unmaps the pages, and the next access maps them again from the file.
+        // No Rust object owns these bytes.
+        let status = unsafe { libc::madvise(mapping.start as *mut libc::c_void, len, libc::MADV_DONTNEED) };
+        if status != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        dropped.mappings += 1;
+        dropped.bytes += len;
+    }
+    Ok(dropped)
+}
+
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn drop_resident() -> std::io::Result<Dropped> {
+    Ok(Dropped::default())
+}
+
+/// Drops now and after [`SECOND_DROP_AFTER`], on the runtime (reading smaps and the two `madvise` calls take a
+/// fraction of a millisecond).
+pub(crate) fn spawn_start_up_drops() {
+    tokio::spawn(async {
+        log_drop("right after ready");
+        tokio::time::sleep(SECOND_DROP_AFTER).await;
+        log_drop("after the start-up period");
+    });
+}
+
+fn log_drop(when: &'static str) {
+    let started = Instant::now();
+    match drop_resident() {
+        Ok(dropped) => tracing::debug!(
+            when,
+            %dropped,
+            took_us = started.elapsed().as_micros() as u64,
+            "start-up code unmapped (it stays in the page cache)"
+        ),
+        Err(error) => tracing::warn!(when, %error, "could not unmap the start-up code; it stays resident"),
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use super::*;
+
+    const SMAPS: &str = "\
+5555a000-5555b000 r--p 00000000 fe:01 4242 /opt/temps bundle/bin
+Size:                  4 kB
+Anonymous:             0 kB
+5555b000-5555f000 r-xp 00001000 fe:01 4242 /opt/temps bundle/bin
+Anonymous:             0 kB
+5555f000-55560000 r--p 00005000 fe:01 4242 /opt/temps bundle/bin
+Anonymous:             4 kB
+55560000-55561000 rw-p 00006000 fe:01 4242 /opt/temps bundle/bin
+Anonymous:             4 kB
+7f000000-7f001000 r-xp 00000000 fe:01 99 /usr/lib/libc.so.6
+Anonymous:             0 kB
+7f002000-7f003000 rw-p 00000000 00:00 0
+Anonymous:             4 kB
+VmFlags: rd wr mr mw me ac
+";
+
+    #[test]
+    fn only_the_binarys_pages_that_equal_the_file_are_discardable() {
+        let mappings = parse_smaps(SMAPS);
+        assert_eq!(mappings.len(), 6);
+        assert_eq!(mappings[1].path, "/opt/temps bundle/bin", "a path with a space is kept whole");
+        let ranges: Vec<_> = discardable(&mappings, 0x5555c123).iter().map(|m| (m.start, m.end)).collect();
+        // The relocated read-only data (a private page), the writable data and libc are left alone.
+        assert_eq!(ranges, [(0x5555a000, 0x5555b000), (0x5555b000, 0x5555f000)]);
+        assert!(discardable(&mappings, 0x7f002100).is_empty(), "an anonymous mapping names no file");
+    }
+
+    #[test]
+    fn the_binary_keeps_running_after_its_code_was_dropped() {
+        let before = resident_code_kib();
+        let dropped = drop_resident().unwrap();
+        assert!(dropped.mappings >= 1 && dropped.bytes > 0, "the test binary's code was found: {dropped}");
+        let after = resident_code_kib();
+        assert!(after < before, "resident code {before} KiB before, {after} KiB after");
+        // Code runs again from the file: format, allocate, parse.
+        assert_eq!(format!("{:?}", parse_smaps(SMAPS).len()), "6");
+    }
+
+    /// Resident KiB of this test binary's executable mappings.
+    fn resident_code_kib() -> u64 {
+        let text = std::fs::read_to_string("/proc/self/smaps").unwrap();
+        let exe = std::fs::read_link("/proc/self/exe").unwrap();
+        let mut in_exe_code = false;
+        let mut total = 0;
+        for line in text.lines() {
+            let mut words = line.split_ascii_whitespace();
+            let first = words.next().unwrap_or("");
+            if first.contains('-') && first.chars().next().is_some_and(|c| c.is_ascii_hexdigit()) {
+                let perms = words.next().unwrap_or("");
+                in_exe_code = perms.contains('x') && line.ends_with(exe.to_str().unwrap());
+            } else if first == "Rss:" && in_exe_code {
+                total += words.next().unwrap().parse::<u64>().unwrap();
+            }
+        }
+        total
+    }
+}
