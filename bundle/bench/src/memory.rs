@@ -111,6 +111,16 @@ impl MemoryResult {
                 )
                 .target(Target::AtMost(1.3, Unit::Times), vs_one),
             );
+            rows.push(Row::plain(
+                "1",
+                format!("RSS {when}: composite − one split process (what the other {} member(s) add)", n - 1),
+                format!(
+                    "{} (anon {}, file {})",
+                    mib(composite.rss.saturating_sub(one.rss)),
+                    mib(composite.anon.saturating_sub(one.anon)),
+                    mib(composite.file.saturating_sub(one.file))
+                ),
+            ));
             rows.push(Row::versus(
                 "1",
                 format!("RSS {when}, anonymous / file-backed part: composite vs one split process"),

@@ -22,25 +22,6 @@ pub(crate) fn release_free_memory() -> bool {
     false
 }
 
-/// Caps glibc's arenas at one per runtime worker plus the main thread's, before any thread starts. glibc gives
-/// every thread that allocates an arena of its own, up to 8 per core, and each keeps some of its pages resident
-/// after its thread is gone; a bundle has a thread per SQLite connection (8 for four stores) and blocking threads
-/// besides its workers, so it kept 13 partly used arenas. Capped, those threads share: the allocations that matter
-/// for speed are the workers' (requests), and each worker can still have an arena to itself.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-#[allow(unsafe_code, reason = "glibc's mallopt has no safe wrapper")]
-pub(crate) fn limit_arenas(workers: usize) {
-    let arenas = libc::c_int::try_from(workers.saturating_add(1)).unwrap_or(libc::c_int::MAX);
-    // SAFETY: `mallopt` takes two integers and only changes the allocator's tunables; M_ARENA_MAX affects arenas
-    // created from now on, and it is called before the runtime starts any thread.
-    if unsafe { libc::mallopt(libc::M_ARENA_MAX, arenas) } != 1 {
-        tracing::debug!(arenas, "the allocator refused the arena cap; every thread keeps its own arena");
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-pub(crate) fn limit_arenas(_workers: usize) {}
-
 /// Trims now, then every [`TRIM_INTERVAL`]. A trim walks the free lists of a heap of a few MiB: well under a
 /// millisecond, so it runs on the runtime rather than on a blocking thread (which would itself stay resident).
 pub(crate) fn spawn_periodic_trim() {

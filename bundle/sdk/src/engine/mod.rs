@@ -80,8 +80,6 @@ pub fn main(config: BundleConfig) -> ExitCode {
     }
     logging::init();
     launcher_parent::bind_to_launcher();
-    // As many as the runtime's workers (by default one per available core).
-    heap::limit_arenas(std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
     let result =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(EngineError::Runtime).and_then(
             |runtime| {
