@@ -79,7 +79,10 @@ pub(crate) fn drop_resident() -> std::io::Result<Dropped> {
     let mut dropped = Dropped::default();
     for mapping in discardable(&mappings, drop_resident as fn() -> std::io::Result<Dropped> as usize) {
         let len = mapping.end - mapping.start;
-        #[allow(unsafe_code, reason = "madvise has no safe wrapper in the dependencies; the range is checked above")]
+        #[allow(
+            unsafe_code,
+            reason = "madvise can discard memory, so no wrapper makes it safe; the range is checked above"
+        )]
         // SAFETY: the range is one whole mapping of this process's own binary, read-only and with no private page
         // (checked just above from smaps; nothing can write to a read-only mapping in between), so its contents are
         // exactly the file's: MADV_DONTNEED only unmaps the pages, and the next access maps them again from the file.
