@@ -23,18 +23,21 @@ struct Mapping {
     /// Private copies of the file's pages (relocated read-only data): these exist nowhere else and must be kept.
     /// `None` until smaps said, and a mapping it says nothing about is kept.
     anonymous_kib: Option<u64>,
+    /// Resident pages (`Rss:`).
+    rss_kib: u64,
 }
 
 /// What one drop did, for the log.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Dropped {
     pub mappings: usize,
-    pub bytes: usize,
+    /// What was resident of those mappings just before.
+    pub resident_kib: u64,
 }
 
 impl fmt::Display for Dropped {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} KiB in {} mapping(s)", self.bytes / 1024, self.mappings)
+        write!(f, "{} KiB resident in {} mapping(s)", self.resident_kib, self.mappings)
     }
 }
 
@@ -50,11 +53,15 @@ fn parse_smaps(text: &str) -> Vec<Mapping> {
             let perms = words.next().unwrap_or("");
             let inode = words.nth(2).and_then(|w| w.parse().ok()).unwrap_or(0);
             let path = words.collect::<Vec<_>>().join(" ");
-            mappings.push(Mapping { start, end, writable: perms.contains('w'), inode, path, anonymous_kib: None });
-        } else if first == "Anonymous:"
-            && let Some(mapping) = mappings.last_mut()
-        {
-            mapping.anonymous_kib = words.next().and_then(|w| w.parse().ok());
+            let writable = perms.contains('w');
+            mappings.push(Mapping { start, end, writable, inode, path, anonymous_kib: None, rss_kib: 0 });
+        } else if let Some(mapping) = mappings.last_mut() {
+            let kib = words.next().and_then(|w| w.parse().ok());
+            match first {
+                "Anonymous:" => mapping.anonymous_kib = kib,
+                "Rss:" => mapping.rss_kib = kib.unwrap_or(0),
+                _ => {}
+            }
         }
     }
     mappings
@@ -72,12 +79,17 @@ fn discardable(mappings: &[Mapping], address: usize) -> Vec<&Mapping> {
         .collect()
 }
 
+/// An address inside the binary's own code (this function's).
+fn own_address() -> usize {
+    own_address as fn() -> usize as usize
+}
+
 /// Unmaps the resident pages of the binary's code and read-only data (see the module's documentation).
 #[cfg(target_os = "linux")]
 pub(crate) fn drop_resident() -> std::io::Result<Dropped> {
     let mappings = parse_smaps(&std::fs::read_to_string("/proc/self/smaps")?);
     let mut dropped = Dropped::default();
-    for mapping in discardable(&mappings, drop_resident as fn() -> std::io::Result<Dropped> as usize) {
+    for mapping in discardable(&mappings, own_address()) {
         let len = mapping.end - mapping.start;
         #[allow(
             unsafe_code,
@@ -92,7 +104,7 @@ pub(crate) fn drop_resident() -> std::io::Result<Dropped> {
             return Err(std::io::Error::last_os_error());
         }
         dropped.mappings += 1;
-        dropped.bytes += len;
+        dropped.resident_kib += mapping.rss_kib;
     }
     Ok(dropped)
 }
@@ -136,6 +148,7 @@ mod tests {
 Size:                  4 kB
 Anonymous:             0 kB
 5555b000-5555f000 r-xp 00001000 fe:01 4242 /opt/temps bundle/bin
+Rss:                  12 kB
 Anonymous:             0 kB
 5555f000-55560000 r--p 00005000 fe:01 4242 /opt/temps bundle/bin
 Anonymous:             4 kB
@@ -159,36 +172,24 @@ VmFlags: rd wr mr mw me ac
         // The relocated read-only data (a private page), the writable data, a mapping smaps says nothing about and
         // libc are left alone.
         assert_eq!(ranges, [(0x5555a000, 0x5555b000), (0x5555b000, 0x5555f000)]);
+        assert_eq!(mappings[1].rss_kib, 12, "the resident size is read");
         assert!(discardable(&mappings, 0x7f002100).is_empty(), "an anonymous mapping names no file");
     }
 
     #[test]
     fn the_binary_keeps_running_after_its_code_was_dropped() {
-        let before = resident_code_kib();
+        let before = resident_kib();
         let dropped = drop_resident().unwrap();
-        assert!(dropped.mappings >= 1 && dropped.bytes > 0, "the test binary's code was found: {dropped}");
-        let after = resident_code_kib();
-        assert!(after < before, "resident code {before} KiB before, {after} KiB after");
+        assert!(dropped.mappings >= 1 && dropped.resident_kib > 0, "the test binary's code was found: {dropped}");
+        let after = resident_kib();
+        assert!(after < before, "resident {before} KiB before, {after} KiB after");
         // Code runs again from the file: format, allocate, parse.
         assert_eq!(format!("{:?}", parse_smaps(SMAPS).len()), "7");
     }
 
-    /// Resident KiB of this test binary's executable mappings.
-    fn resident_code_kib() -> u64 {
-        let text = std::fs::read_to_string("/proc/self/smaps").unwrap();
-        let exe = std::fs::read_link("/proc/self/exe").unwrap();
-        let mut in_exe_code = false;
-        let mut total = 0;
-        for line in text.lines() {
-            let mut words = line.split_ascii_whitespace();
-            let first = words.next().unwrap_or("");
-            if first.contains('-') && first.chars().next().is_some_and(|c| c.is_ascii_hexdigit()) {
-                let perms = words.next().unwrap_or("");
-                in_exe_code = perms.contains('x') && line.ends_with(exe.to_str().unwrap());
-            } else if first == "Rss:" && in_exe_code {
-                total += words.next().unwrap().parse::<u64>().unwrap();
-            }
-        }
-        total
+    /// Resident KiB of the mappings a drop works on.
+    fn resident_kib() -> u64 {
+        let mappings = parse_smaps(&std::fs::read_to_string("/proc/self/smaps").unwrap());
+        discardable(&mappings, own_address()).iter().map(|m| m.rss_kib).sum()
     }
 }
