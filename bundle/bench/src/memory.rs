@@ -1,8 +1,9 @@
 //! Section 1, memory: the composite process hosting every real member against the same members each run in split
-//! mode as its own process, idle right after start, idle again once the start-up period is over (a bundle drops
-//! the code only its start ran from its resident set at `ready` and 30 s later), and after a load phase (the same
-//! concurrency and duration as section 3, round robin over each member's `/health` and `/ui/`, routes every
-//! member has).
+//! mode as its own process, right after start (the members' start-up work, first queries and pruning, still
+//! running), idle once the start-up period is over (a bundle gives back freed heap memory and the code that stopped
+//! running at `ready` and every 30 s after; the mean of readings over one such interval), and after a load phase (the same concurrency and duration as section 3,
+//! round robin over each member's `/health` and `/ui/`, routes every member has). The 1.30× target applies to the
+//! idle and after-load readings, not to the start-up one.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -37,9 +38,14 @@ pub struct SplitMemory {
     pub load: LoadResult,
 }
 
-/// When the "start-up over" reading is taken, from the start of [`measure`] (right after the composite's start):
-/// past the bundle's second drop of its start-up code, 30 s after `ready`.
+/// When the idle readings start, from the start of [`measure`] (right after the composite's start): past the
+/// bundle's second release of memory, 30 s after `ready`.
 const START_UP_OVER: Duration = Duration::from_secs(35);
+/// The idle readings span one release interval of the bundle (it gives memory back every 30 s, and whatever runs
+/// maps its code back in between), one reading a second, and their mean is what is reported: a single reading
+/// would land at some point of that cycle, right after a release or just before the next.
+const IDLE_WINDOW: Duration = Duration::from_secs(30);
+const IDLE_READINGS: u32 = 30;
 
 /// Measures `composite` (already started) and one split process per member of `bin`, all running at once.
 pub async fn measure(
@@ -61,11 +67,21 @@ pub async fn measure(
         split_idle.push(Memory::of(pid(plugin)?)?);
     }
     tokio::time::sleep(START_UP_OVER.saturating_sub(started.elapsed())).await;
-    let composite_settled = Memory::of(pid(composite)?)?;
-    let mut split_settled = Vec::new();
+    let mut pids = vec![pid(composite)?];
     for (_, plugin) in &splits {
-        split_settled.push(Memory::of(pid(plugin)?)?);
+        pids.push(pid(plugin)?);
     }
+    let mut readings: Vec<Vec<Memory>> = vec![Vec::new(); pids.len()];
+    let mut tick = tokio::time::interval(IDLE_WINDOW / IDLE_READINGS);
+    for _ in 0..IDLE_READINGS {
+        tick.tick().await;
+        for (pid, readings) in pids.iter().zip(&mut readings) {
+            readings.push(Memory::of(*pid)?);
+        }
+    }
+    let mut settled = readings.iter().map(|r| Memory::mean(r));
+    let composite_settled = settled.next().unwrap_or_default();
+    let split_settled: Vec<Memory> = settled.collect();
     let composite_load = load_phase(composite, "temps-bundle", members, true, profile).await?;
     let composite_loaded = after_load(composite).await?;
     let mut results = Vec::new();
@@ -92,25 +108,27 @@ impl MemoryResult {
         let idle: Vec<Memory> = self.splits.iter().map(|s| s.idle).collect();
         let settled: Vec<Memory> = self.splits.iter().map(|s| s.settled).collect();
         let loaded: Vec<Memory> = self.splits.iter().map(|s| s.loaded).collect();
-        let settled_when = format!("idle {} s after start", START_UP_OVER.as_secs());
+        let settled_when = format!(
+            "idle (mean of {IDLE_READINGS} readings over {} s from {} s after start)",
+            IDLE_WINDOW.as_secs(),
+            START_UP_OVER.as_secs()
+        );
         let mut rows = Vec::new();
-        for (when, composite, splits) in [
-            ("idle after start", self.composite_idle, idle),
-            (settled_when.as_str(), self.composite_settled, settled),
-            ("after load", self.composite_loaded, loaded),
+        for (when, composite, splits, targeted) in [
+            ("right after start (start-up work running)", self.composite_idle, idle, false),
+            (settled_when.as_str(), self.composite_settled, settled, true),
+            ("after load", self.composite_loaded, loaded, true),
         ] {
             let (sum, one) = (Memory::sum(&splits), Memory::mean(&splits));
             let vs_one = ratio(composite.rss as f64, one.rss as f64);
-            rows.push(
-                Row::versus(
-                    "1",
-                    format!("RSS {when}: composite ({n} real member(s)) vs one split process"),
-                    shown(composite),
-                    shown(one),
-                    vs_one,
-                )
-                .target(Target::AtMost(1.3, Unit::Times), vs_one),
+            let row = Row::versus(
+                "1",
+                format!("RSS {when}: composite ({n} real member(s)) vs one split process"),
+                shown(composite),
+                shown(one),
+                vs_one,
             );
+            rows.push(if targeted { row.target(Target::AtMost(1.3, Unit::Times), vs_one) } else { row });
             rows.push(Row::plain(
                 "1",
                 format!("RSS {when}: composite − one split process (what the other {} member(s) add)", n - 1),

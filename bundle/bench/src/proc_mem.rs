@@ -37,7 +37,7 @@ impl Memory {
         }
     }
 
-    /// The mean over several processes.
+    /// The mean over several processes, or over several readings of one.
     pub fn mean(all: &[Memory]) -> Memory {
         let n = all.len().max(1) as u64;
         let sum = Memory::sum(all);

@@ -63,7 +63,8 @@
 //! # The boundary
 //!
 //! A member uses [`prelude`], [`extract`], [`channel`], `testing`, the root items re-exported here, [`protocol`]
-//! (the wire types) and [`include_dir`]. Nothing else is public. A bundle's `main` uses [`host`] only.
+//! (the wire types) and [`include_dir`]; a kit that holds idle resources (the store's connections) hooks into
+//! [`memory`]. Nothing else is public. A bundle's `main` uses [`host`] only.
 
 #![warn(unreachable_pub)]
 
@@ -78,6 +79,7 @@ mod header_names;
 pub mod host;
 mod host_headers;
 mod isolation;
+pub mod memory;
 mod panic;
 mod plugin;
 mod problem;

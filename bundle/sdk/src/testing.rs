@@ -46,6 +46,8 @@
 //! - **the member itself**: [`TestMember::state`] (what `on_start` returned, typed), [`TestMember::context`],
 //!   [`TestMember::data_dir`], [`TestMember::tasks`], [`TestMember::shutdown`];
 //! - **code that takes a `&Context`** without serving anything (a store, a worker): [`context`], [`tasks`];
+//! - **the bundle's memory release** (every 30 s in a running bundle): [`run_memory_release_hooks`] runs what kits
+//!   registered with [`crate::memory::on_release`];
 //! - **the committed `openapi.json`**: [`assert_openapi_current`] fails when it is not the document the code derives.
 //!
 //! A member whose `on_start` fails makes [`TestMember::start`] panic with the cause; use [`Builder::try_start`]
@@ -355,6 +357,13 @@ impl<P: Plugin> Builder<P> {
         };
         Ok(TestMember { assembly, slot, host, shutdown, dir, _plugin: PhantomData })
     }
+}
+
+/// Runs the memory-release hooks once, as a running bundle does right after `ready` and then every 30 s (the heap
+/// trim and the code drop that follow them in a bundle are left out: they are the process's, not the test's).
+/// Returns how many hooks ran.
+pub async fn run_memory_release_hooks() -> usize {
+    crate::memory::run_hooks().await
 }
 
 /// A context for unit tests of code that takes a `&Context` (a store, a worker) without starting a member: the

@@ -14,12 +14,17 @@ use crate::state::IndexNowState;
 use crate::submissions;
 use crate::submit::{self, Outcome};
 
-/// How often the worker looks for queued submissions when nothing wakes it.
-const POLL_INTERVAL: Duration = Duration::from_secs(5);
+/// The longest the worker sleeps. Every submission this process queues wakes it (`state.wake`), so this only catches
+/// what another process queued in the same file (Temps' candidate overlap). Kept long, so an idle member runs no
+/// query, holds no SQLite connection and none of its code stays resident.
+const IDLE_POLL: Duration = Duration::from_secs(5 * 60);
+/// How soon the worker looks again after the store failed.
+const RETRY_AFTER_ERROR: Duration = Duration::from_secs(5);
 
 /// Runs until the bundle shuts down.
 pub async fn run(state: IndexNowState) {
     loop {
+        let mut wait = IDLE_POLL;
         loop {
             match submissions::next_queued(state.db()).await {
                 Ok(Some(mut row)) => {
@@ -33,14 +38,15 @@ pub async fn run(state: IndexNowState) {
                 }
                 Ok(None) => break,
                 Err(error) => {
-                    tracing::error!(%error, "cannot look for queued submissions");
+                    tracing::error!(%error, "cannot look for queued submissions; trying again shortly");
+                    wait = RETRY_AFTER_ERROR;
                     break;
                 }
             }
         }
         tokio::select! {
             () = state.wake.notified() => {}
-            () = tokio::time::sleep(POLL_INTERVAL) => {}
+            () = tokio::time::sleep(wait) => {}
         }
     }
 }

@@ -14,8 +14,13 @@ use crate::signature::{DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatur
 use crate::state::NotifyState;
 use temps_bundle_store::timestamp;
 
-/// How often the worker looks for due deliveries when nothing wakes it.
-pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
+/// The longest the worker sleeps. Every delivery this process queues wakes it ([`NotifyState::wake`]) and the next
+/// retry's time is known, so this only catches what another process queued in the same file (Temps' candidate
+/// overlap) and a wall clock that jumped. Kept long, so an idle notify runs no query, holds no SQLite connection
+/// and none of its code stays resident.
+pub const IDLE_POLL: Duration = Duration::from_secs(5 * 60);
+/// How soon the worker tries again after the store failed.
+const RETRY_AFTER_ERROR: Duration = Duration::from_secs(2);
 /// How often the pruner runs (it also runs once right after start).
 pub const PRUNE_INTERVAL: Duration = Duration::from_secs(60 * 60);
 /// How many deliveries are sent at once.
@@ -26,15 +31,15 @@ pub async fn run(state: NotifyState) {
     loop {
         let wait = match send_due(&state).await {
             Ok(Some(next_due)) => Duration::from_millis(u64::try_from(next_due - timestamp::now_ms()).unwrap_or(0)),
-            Ok(None) => POLL_INTERVAL,
+            Ok(None) => IDLE_POLL,
             Err(error) => {
                 tracing::error!(%error, "the delivery worker failed; trying again shortly");
-                POLL_INTERVAL
+                RETRY_AFTER_ERROR
             }
         };
         tokio::select! {
             () = state.wake.notified() => {}
-            () = tokio::time::sleep(wait.min(POLL_INTERVAL)) => {}
+            () = tokio::time::sleep(wait.min(IDLE_POLL)) => {}
         }
     }
 }
@@ -77,9 +82,10 @@ async fn send_due(state: &NotifyState) -> Result<Option<i64>, NotifyError> {
             }
         }
         if batch.is_empty() {
-            // Nothing could be claimed (another process took them, or the store fails): wait for the next poll
-            // instead of spinning on the same rows.
-            return Ok(None);
+            // Nothing could be claimed (another process took them, or the store fails): look again shortly instead
+            // of spinning on the same rows.
+            let retry_ms = i64::try_from(RETRY_AFTER_ERROR.as_millis()).unwrap_or(i64::MAX);
+            return Ok(Some(timestamp::now_ms().saturating_add(retry_ms)));
         }
         while let Some(done) = batch.join_next().await {
             match done {
@@ -134,7 +140,8 @@ pub async fn attempt(state: &NotifyState, delivery: Claimed) -> Result<AttemptRe
     };
     deliveries::record(state.db(), &delivery.id, &record).await?;
     if record.status == Status::Pending {
-        // The worker sleeps at most POLL_INTERVAL, so a short backoff is honoured without an extra wake-up.
+        // The worker sleeps until the next retry it knows of; this one may be sooner (a test delivery's attempt
+        // runs outside the worker).
         state.wake.notify_one();
     }
     Ok(record)

@@ -13,8 +13,12 @@ use crate::state::AuditState;
 
 /// Audits crawled at the same time (of different sites).
 pub const MAX_RUNNING: usize = 2;
-/// How often the worker looks for queued audits when nothing wakes it.
-const POLL_INTERVAL: Duration = Duration::from_secs(5);
+/// The longest the worker sleeps. Every audit this process queues wakes it (`state.wake`), so this only catches
+/// what another process queued in the same file (Temps' candidate overlap). Kept long, so an idle member runs no
+/// query, holds no SQLite connection and none of its code stays resident.
+const IDLE_POLL: Duration = Duration::from_secs(5 * 60);
+/// How soon the worker looks again after the store failed.
+const RETRY_AFTER_ERROR: Duration = Duration::from_secs(5);
 
 /// Runs until the bundle shuts down (the supervisor stops it; running crawls are dropped, which aborts them, and
 /// the next start marks their audits interrupted).
@@ -22,6 +26,7 @@ pub async fn run(state: AuditState) {
     let mut running: JoinSet<String> = JoinSet::new();
     let mut busy: Vec<String> = Vec::new();
     loop {
+        let mut wait = IDLE_POLL;
         while running.len() < MAX_RUNNING {
             match audits::next_queued(state.db(), &busy).await {
                 Ok(Some(row)) => {
@@ -40,7 +45,8 @@ pub async fn run(state: AuditState) {
                 }
                 Ok(None) => break,
                 Err(error) => {
-                    tracing::error!(%error, "cannot look for queued audits");
+                    tracing::error!(%error, "cannot look for queued audits; trying again shortly");
+                    wait = RETRY_AFTER_ERROR;
                     break;
                 }
             }
@@ -52,7 +58,7 @@ pub async fn run(state: AuditState) {
                     busy.retain(|s| *s != site);
                 }
             }
-            () = tokio::time::sleep(POLL_INTERVAL) => {}
+            () = tokio::time::sleep(wait) => {}
         }
     }
 }

@@ -1,16 +1,12 @@
-//! Taking the start-up code out of the resident set, as a kernel frees its init sections after boot: a bundle's
-//! start runs code it never runs again (every member's migrations, OpenAPI documents and routers before `ready`;
-//! the platform channel's first connection, backfills and first polls after it), and the kernel maps 64 KiB of the
-//! binary around every page that code touched. Those pages would stay mapped, and counted in the process's RSS,
-//! for its whole life. The bundle unmaps its own binary's read-only pages right after `ready` and once more when
-//! the first [`SECOND_DROP_AFTER`] are over; the pages stay in the page cache, and the kernel maps back (a minor
-//! fault, no disk read) whatever the running members and requests go on to use. Nothing is dropped after that.
+//! Taking code out of the resident set, as a kernel frees its init sections after boot: a bundle's start runs code
+//! it never runs again (every member's migrations, OpenAPI documents and routers before `ready`; the platform
+//! channel's first connection, backfills and first queries after it), and so does every burst of work later (an
+//! audit's crawl, a batch of deliveries). The kernel maps 64 KiB of the binary around every page that code touched,
+//! and those pages would stay mapped, and counted in the process's RSS, for its whole life. [`drop_resident`]
+//! unmaps the binary's read-only pages (`super::resident` calls it right after `ready` and then periodically); the
+//! pages stay in the page cache, and the kernel maps back (a minor fault, no disk read) whatever runs next.
 
 use std::fmt;
-use std::time::{Duration, Instant};
-
-/// When the second (and last) drop comes, after `ready`: long enough for the work a start sets off to be over.
-pub(crate) const SECOND_DROP_AFTER: Duration = Duration::from_secs(30);
 
 /// One mapping of the process (a line of `/proc/self/smaps` and the fields under it that matter here).
 #[derive(Debug, PartialEq, Eq)]
@@ -112,29 +108,6 @@ pub(crate) fn drop_resident() -> std::io::Result<Dropped> {
 #[cfg(not(target_os = "linux"))]
 pub(crate) fn drop_resident() -> std::io::Result<Dropped> {
     Ok(Dropped::default())
-}
-
-/// Drops now and after [`SECOND_DROP_AFTER`], on the runtime: reading smaps and the `madvise` calls take 1–5 ms,
-/// and a blocking thread would itself stay resident.
-pub(crate) fn spawn_start_up_drops() {
-    tokio::spawn(async {
-        log_drop("right after ready");
-        tokio::time::sleep(SECOND_DROP_AFTER).await;
-        log_drop("after the start-up period");
-    });
-}
-
-fn log_drop(when: &'static str) {
-    let started = Instant::now();
-    match drop_resident() {
-        Ok(dropped) => tracing::debug!(
-            when,
-            %dropped,
-            took_us = started.elapsed().as_micros() as u64,
-            "start-up code unmapped (it stays in the page cache)"
-        ),
-        Err(error) => tracing::warn!(when, %error, "could not unmap the start-up code; it stays resident"),
-    }
 }
 
 #[cfg(all(test, target_os = "linux"))]

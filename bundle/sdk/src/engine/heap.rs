@@ -2,11 +2,6 @@
 //! memory freed below live allocations (the start-up peak: every member's OpenAPI document merged into one tree,
 //! migrations, routers) stays resident for the life of the process unless someone asks for it back.
 
-use std::time::{Duration, Instant};
-
-/// How often the bundle asks the allocator for freed memory after the first time (right after `ready`).
-pub(crate) const TRIM_INTERVAL: Duration = Duration::from_secs(30);
-
 /// Asks the allocator to return the free pages of every arena to the system (`malloc_trim(0)`, which unmaps whole
 /// free pages wherever they are, not only at an arena's top). Returns whether anything was returned. Live
 /// allocations are untouched. Elsewhere than glibc it does nothing and returns `false`.
@@ -20,21 +15,6 @@ pub(crate) fn release_free_memory() -> bool {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 pub(crate) fn release_free_memory() -> bool {
     false
-}
-
-/// Trims now, then every [`TRIM_INTERVAL`]. A trim walks the free lists of a heap of a few MiB: well under a
-/// millisecond, so it runs on the runtime rather than on a blocking thread (which would itself stay resident).
-pub(crate) fn spawn_periodic_trim() {
-    tokio::spawn(async {
-        let mut tick = tokio::time::interval(TRIM_INTERVAL);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            let started = Instant::now();
-            let released = release_free_memory();
-            tracing::debug!(released, took_us = started.elapsed().as_micros() as u64, "returned freed heap memory");
-        }
-    });
 }
 
 #[cfg(all(test, target_os = "linux", target_env = "gnu"))]

@@ -20,6 +20,7 @@ pub(crate) mod launcher_parent;
 pub(crate) mod logging;
 pub(crate) mod openapi;
 pub(crate) mod protocol_routes;
+pub(crate) mod resident;
 pub(crate) mod router;
 pub(crate) mod serve;
 pub(crate) mod served;

@@ -128,10 +128,9 @@ pub(crate) async fn run(config: BundleConfig, argv: &[String]) -> Result<(), Eng
     handshake::write_ready(&ready)?;
     // Its OpenAPI tree is kept as bytes by the app; the tree itself is not needed for the life of the process.
     drop(ready);
-    // The start-up peak (that tree above all) is freed now; give its pages back, and later ones every 30 s. The code
-    // that only ran to start leaves the resident set too.
-    super::heap::spawn_periodic_trim();
-    super::code_pages::spawn_start_up_drops();
+    // The start-up peak (that tree above all) is freed now: give its pages back, and the code that only ran to
+    // start; from then on, periodically, whatever ran and stopped.
+    super::resident::spawn_periodic_release();
     channel.mark_ready();
     tracing::info!(socket = %socket_path.display(), ?generation, members = app.dispatch.members().len(), split, "ready");
     watch_channel(channel, generation);
