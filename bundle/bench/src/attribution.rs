@@ -1,5 +1,7 @@
-//! Section 7, memory attribution: what each member adds to a process. Every process is started alone (nothing
-//! else of the bench running), settled, read idle, loaded over its members' `/health` and `/ui/` and read again:
+//! Section 9, memory attribution: what each member adds to a process. Every process is started alone (nothing
+//! else of the bench running), read once its start settled (`--quick`: 0.3 s, full: 2 s after start; the members'
+//! start-up work may still be running: section 1's idle readings come after the start-up period), loaded over its
+//! members' `/health` and `/ui/` and read again:
 //!
 //! - the runtime: the 1-synthetic-member build (the engine, the SDK, one trivial member);
 //! - each real member alone in split mode (`--member m` of the composite binary): its marginal memory is its RSS
@@ -86,12 +88,12 @@ pub async fn measure(plan: &[Planned], profile: &Profile) -> anyhow::Result<Vec<
 /// plus every marginal.
 pub fn rows(steps: &[Step]) -> Vec<Row> {
     let Some(runtime) = steps.iter().find(|s| s.kind == Kind::Runtime) else { return Vec::new() };
-    let mut rows = vec![Row::plain("9", "runtime + 1 synthetic member: idle / after load", pair(runtime))];
+    let mut rows = vec![Row::plain("9", "runtime + 1 synthetic member: settled after start / after load", pair(runtime))];
     let splits: Vec<&Step> = steps.iter().filter(|s| s.kind == Kind::Split).collect();
     for split in &splits {
         rows.push(Row::plain(
             "9",
-            format!("marginal memory of {} (split mode − runtime): idle / after load", split.members.join(", ")),
+            format!("marginal memory of {} (split mode − runtime): settled after start / after load", split.members.join(", ")),
             deltas(split, runtime),
         ));
     }
@@ -115,7 +117,7 @@ pub fn rows(steps: &[Step]) -> Vec<Row> {
         rows.push(Row::versus(
             "9",
             format!(
-                "composite ({} members) vs runtime + the members' marginals: idle / after load",
+                "composite ({} members) vs runtime + the members' marginals: settled after start / after load",
                 composite.members.len()
             ),
             format!("{} / {}", mib(composite.idle.rss), mib(composite.loaded.rss)),
@@ -131,7 +133,7 @@ fn pair(step: &Step) -> String {
     format!("{} / {}", split(step.idle), split(step.loaded))
 }
 
-/// What `step` adds over `base`: RSS idle / after load, with its anonymous and file-backed parts.
+/// What `step` adds over `base`: RSS settled after start / after load, with its anonymous and file-backed parts.
 fn deltas(step: &Step, base: &Step) -> String {
     format!(
         "RSS {} / {} (anonymous {} / {}, file-backed {} / {})",

@@ -300,7 +300,9 @@ mod tests {
         store.db().execute_unprepared("INSERT INTO notes (id, text) VALUES (1, 'kept')").await.unwrap();
         assert!(store.pool().size() >= 1, "the write went through a pooled connection");
         // sqlx gives a released connection back to the pool from a task of its own.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
         while store.pool().num_idle() < store.pool().size() as usize {
+            assert!(tokio::time::Instant::now() < deadline, "the connection never came back to the pool");
             tokio::task::yield_now().await;
         }
         // What the bundle does on each memory release.
