@@ -88,12 +88,16 @@ pub async fn measure(plan: &[Planned], profile: &Profile) -> anyhow::Result<Vec<
 /// plus every marginal.
 pub fn rows(steps: &[Step]) -> Vec<Row> {
     let Some(runtime) = steps.iter().find(|s| s.kind == Kind::Runtime) else { return Vec::new() };
-    let mut rows = vec![Row::plain("9", "runtime + 1 synthetic member: settled after start / after load", pair(runtime))];
+    let mut rows =
+        vec![Row::plain("9", "runtime + 1 synthetic member: settled after start / after load", pair(runtime))];
     let splits: Vec<&Step> = steps.iter().filter(|s| s.kind == Kind::Split).collect();
     for split in &splits {
         rows.push(Row::plain(
             "9",
-            format!("marginal memory of {} (split mode − runtime): settled after start / after load", split.members.join(", ")),
+            format!(
+                "marginal memory of {} (split mode − runtime): settled after start / after load",
+                split.members.join(", ")
+            ),
             deltas(split, runtime),
         ));
     }

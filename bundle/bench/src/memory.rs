@@ -1,9 +1,9 @@
 //! Section 1, memory: the composite process hosting every real member against the same members each run in split
 //! mode as its own process, right after start (the members' start-up work, first queries and pruning, still
 //! running), idle once the start-up period is over (a bundle gives back freed heap memory and the code that stopped
-//! running at `ready` and every 30 s after; the mean of readings over one such interval), and after a load phase (the same concurrency and duration as section 3,
-//! round robin over each member's `/health` and `/ui/`, routes every member has). The 1.30× target applies to the
-//! idle and after-load readings, not to the start-up one.
+//! running at `ready` and every 30 s after; the mean of readings over one such interval), and after a load phase
+//! (the same concurrency and duration as section 3, round robin over each member's `/health` and `/ui/`, routes
+//! every member has). The 1.30× target applies to the idle and after-load readings, not to the start-up one.
 
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -21,7 +21,8 @@ static HOOKS: Mutex<Vec<Hook>> = Mutex::new(Vec::new());
 /// Runs `hook` on every release from now on: each time, it returns the work to do (awaited before the bundle
 /// gives memory back), or `None` once what it tends no longer exists, which unregisters it. Hooks run one after
 /// another on the runtime, so each should be short (close what is idle, clear a cache); a panicking hook is
-/// logged and unregistered. Outside a running bundle (tests, tools) hooks are registered and never run.
+/// logged and unregistered. Outside a running bundle hooks are registered and never run, unless a test runs them
+/// (`testing::run_memory_release_hooks`).
 ///
 /// ```
 /// use std::sync::{Arc, Mutex};
@@ -42,29 +43,26 @@ where
     HOOKS.lock().unwrap_or_else(PoisonError::into_inner).push(hook);
 }
 
-/// Runs every hook once; drops the ones whose subject is gone or that panicked. Returns how many ran.
+/// Runs every hook once; drops the ones whose subject is gone or that panicked. Returns how many ran (panicked
+/// ones included).
 pub(crate) async fn run_hooks() -> usize {
     let hooks: Vec<Hook> = HOOKS.lock().unwrap_or_else(PoisonError::into_inner).clone();
     let mut gone = Vec::new();
     let mut ran = 0;
     for hook in &hooks {
-        let work = match std::panic::catch_unwind(AssertUnwindSafe(|| hook())) {
-            Ok(Some(work)) => work,
+        let finished = match std::panic::catch_unwind(AssertUnwindSafe(|| hook())) {
             Ok(None) => {
                 gone.push(Arc::clone(hook));
                 continue;
             }
-            Err(panic) => {
-                tracing::error!(panic = %panic_message(&*panic), "a memory-release hook panicked; it is unregistered");
-                gone.push(Arc::clone(hook));
-                continue;
-            }
+            Ok(Some(work)) => AssertUnwindSafe(work).catch_unwind().await,
+            Err(panic) => Err(panic),
         };
-        if let Err(panic) = AssertUnwindSafe(work).catch_unwind().await {
+        ran += 1;
+        if let Err(panic) = finished {
             tracing::error!(panic = %panic_message(&*panic), "a memory-release hook panicked; it is unregistered");
             gone.push(Arc::clone(hook));
         }
-        ran += 1;
     }
     if !gone.is_empty() {
         HOOKS.lock().unwrap_or_else(PoisonError::into_inner).retain(|h| !gone.iter().any(|g| Arc::ptr_eq(g, h)));
