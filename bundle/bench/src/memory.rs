@@ -21,7 +21,9 @@ use crate::report::{Row, Target, Unit, mib, ratio};
 /// Memory of the composite and of each split process.
 #[derive(Debug, serde::Serialize)]
 pub struct MemoryResult {
-    pub composite_idle: Memory,
+    /// Right after start, the members' start-up work still running.
+    pub composite_started: Memory,
+    /// Idle: the mean of the readings over one release interval, once the start-up period is over.
     pub composite_settled: Memory,
     pub composite_loaded: Memory,
     pub composite_load: LoadResult,
@@ -32,7 +34,9 @@ pub struct MemoryResult {
 #[derive(Debug, serde::Serialize)]
 pub struct SplitMemory {
     pub member: String,
-    pub idle: Memory,
+    /// As [`MemoryResult::composite_started`].
+    pub started: Memory,
+    /// As [`MemoryResult::composite_settled`].
     pub settled: Memory,
     pub loaded: Memory,
     pub load: LoadResult,
@@ -61,10 +65,10 @@ pub async fn measure(
         splits.push((member.name.clone(), plugin));
     }
     tokio::time::sleep(profile.settle).await;
-    let composite_idle = Memory::of(pid(composite)?)?;
-    let mut split_idle = Vec::new();
+    let composite_started = Memory::of(pid(composite)?)?;
+    let mut split_started = Vec::new();
     for (_, plugin) in &splits {
-        split_idle.push(Memory::of(pid(plugin)?)?);
+        split_started.push(Memory::of(pid(plugin)?)?);
     }
     tokio::time::sleep(START_UP_OVER.saturating_sub(started.elapsed())).await;
     let mut pids = vec![pid(composite)?];
@@ -85,15 +89,15 @@ pub async fn measure(
     let composite_load = load_phase(composite, "temps-bundle", members, true, profile).await?;
     let composite_loaded = after_load(composite).await?;
     let mut results = Vec::new();
-    for (((member, plugin), idle), settled) in splits.iter().zip(split_idle).zip(split_settled) {
+    for (((member, plugin), started), settled) in splits.iter().zip(split_started).zip(split_settled) {
         let info = members.iter().filter(|m| &m.name == member).cloned().collect::<Vec<_>>();
         let load = load_phase(plugin, member, &info, false, profile).await?;
-        results.push(SplitMemory { member: member.clone(), idle, settled, loaded: after_load(plugin).await?, load });
+        results.push(SplitMemory { member: member.clone(), started, settled, loaded: after_load(plugin).await?, load });
     }
     for (_, plugin) in splits {
         let _ = plugin.kill().await;
     }
-    Ok(MemoryResult { composite_idle, composite_settled, composite_loaded, composite_load, splits: results })
+    Ok(MemoryResult { composite_started, composite_settled, composite_loaded, composite_load, splits: results })
 }
 
 impl MemoryResult {
@@ -105,7 +109,7 @@ impl MemoryResult {
     /// Composite vs the sum of the splits and vs one split process (their mean), idle and after load.
     pub fn rows(&self) -> Vec<Row> {
         let n = self.splits.len();
-        let idle: Vec<Memory> = self.splits.iter().map(|s| s.idle).collect();
+        let started: Vec<Memory> = self.splits.iter().map(|s| s.started).collect();
         let settled: Vec<Memory> = self.splits.iter().map(|s| s.settled).collect();
         let loaded: Vec<Memory> = self.splits.iter().map(|s| s.loaded).collect();
         let settled_when = format!(
@@ -115,7 +119,7 @@ impl MemoryResult {
         );
         let mut rows = Vec::new();
         for (when, composite, splits, targeted) in [
-            ("right after start (start-up work running)", self.composite_idle, idle, false),
+            ("right after start (start-up work running)", self.composite_started, started, false),
             (settled_when.as_str(), self.composite_settled, settled, true),
             ("after load", self.composite_loaded, loaded, true),
         ] {

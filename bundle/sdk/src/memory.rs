@@ -25,13 +25,13 @@ static HOOKS: Mutex<Vec<Hook>> = Mutex::new(Vec::new());
 /// (`testing::run_memory_release_hooks`).
 ///
 /// ```
-/// use std::sync::{Arc, Mutex};
+/// use std::sync::{Arc, Mutex, PoisonError};
 ///
 /// let cache: Arc<Mutex<Vec<u8>>> = Arc::new(Mutex::new(vec![0; 4096]));
 /// let weak = Arc::downgrade(&cache);
 /// temps_bundle_sdk::memory::on_release(move || {
 ///     let cache = weak.upgrade()?;
-///     Some(async move { cache.lock().unwrap().clear() })
+///     Some(async move { cache.lock().unwrap_or_else(PoisonError::into_inner).clear() })
 /// });
 /// ```
 pub fn on_release<F, Fut>(hook: F)

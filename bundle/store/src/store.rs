@@ -81,9 +81,7 @@ impl Store {
         let open = Arc::downgrade(&inner);
         temps_bundle_sdk::memory::on_release(move || {
             let inner = open.upgrade()?;
-            Some(async move {
-                close_idle(&inner.pool, &inner.path).await;
-            })
+            Some(async move { close_idle(&inner.pool, &inner.path).await })
         });
         Ok(Store { inner })
     }
@@ -156,9 +154,8 @@ async fn connect(path: &Path, options: SqliteConnectOptions) -> Result<SqlitePoo
     }
 }
 
-/// Closes the connections of `pool` that nobody holds right now (see "Idle connections" on [`Store`]); returns how
-/// many.
-async fn close_idle(pool: &SqlitePool, path: &Path) -> usize {
+/// Closes the connections of `pool` that nobody holds right now (see "Idle connections" on [`Store`]).
+async fn close_idle(pool: &SqlitePool, path: &Path) {
     let mut closed = 0;
     for _ in 0..pool.num_idle() {
         let Some(connection) = pool.try_acquire() else { break };
@@ -167,7 +164,9 @@ async fn close_idle(pool: &SqlitePool, path: &Path) -> usize {
         }
         closed += 1;
     }
-    closed
+    if closed > 0 {
+        tracing::debug!(path = %path.display(), closed, "closed idle connections");
+    }
 }
 
 /// `SQLITE_BUSY` (5) or `SQLITE_LOCKED` (6), extended codes included.
@@ -320,6 +319,7 @@ mod tests {
         let txn = store.begin_write().await.unwrap();
         txn.execute_unprepared("INSERT INTO notes (id, text) VALUES (1, 'in a transaction')").await.unwrap();
         temps_bundle_sdk::testing::run_memory_release_hooks().await;
+        assert_eq!(store.pool().size(), 1, "the connection the transaction holds is still open");
         txn.commit().await.unwrap();
         let count = Statement::from_string(DbBackend::Sqlite, "SELECT count(*) FROM notes");
         let row = store.db().query_one_raw(count).await.unwrap().unwrap();

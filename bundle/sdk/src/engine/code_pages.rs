@@ -81,6 +81,9 @@ fn own_address() -> usize {
 }
 
 /// Unmaps the resident pages of the binary's code and read-only data (see the module's documentation).
+///
+/// smaps is read again on every call, not once: a mapping of the binary can gain private pages after start (a
+/// debugger's breakpoints are private copies of code pages), and those must never be discarded.
 #[cfg(target_os = "linux")]
 pub(crate) fn drop_resident() -> std::io::Result<Dropped> {
     let mappings = parse_smaps(&std::fs::read_to_string("/proc/self/smaps")?);
