@@ -2,7 +2,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderName};
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::header_names as names;
 use crate::host_headers::{HostHeaders, Seen};
@@ -59,7 +59,11 @@ impl Caller {
     /// without building the [`User`] (no allocation): the engine checks every request, while only the handlers
     /// that extract a `Caller` need one built.
     pub(crate) fn check_headers(found: &HostHeaders<'_>) -> Result<bool, IdentityError> {
-        Ok(Identity::read(found)?.is_some())
+        match well_formed(found) {
+            Some(user) => Ok(user),
+            // Only a malformed identity gets here; reading it names what is wrong.
+            None => Ok(Identity::read(found)?.is_some()),
+        }
     }
 
     /// The user, or a 401 problem for anonymous callers.
@@ -160,6 +164,27 @@ impl<'h> Identity<'h> {
     }
 }
 
+/// The engine's check of every request, without the strings [`Identity::read`] makes: `Some(user?)` when the
+/// identity headers are absent or well-formed as `read` would take them, `None` when `read` would reject them.
+/// Host headers are ASCII, so the UTF-8 validation of each value is one ASCII scan of it; only an id is parsed.
+fn well_formed(found: &HostHeaders<'_>) -> Option<bool> {
+    // The value as `header_str` takes it (one value, trimmed, empty meaning absent), without its `&str`.
+    fn given<'h>(seen: Seen<'h>) -> Option<Option<&'h [u8]>> {
+        match seen.single().ok()?.map(HeaderValue::as_bytes) {
+            Some(bytes) if !(bytes.is_ascii() || std::str::from_utf8(bytes).is_ok()) => None,
+            value => Some(value.map(<[u8]>::trim_ascii).filter(|v| !v.is_empty())),
+        }
+    }
+    let (id, email, role) = (given(found.user_id)?, given(found.user_email)?, given(found.user_role)?);
+    given(found.user_permissions)?;
+    given(found.actor_token)?;
+    match (id, email, role) {
+        (None, None, None) => Some(false),
+        (Some(id), Some(_), Some(_)) => std::str::from_utf8(id).ok()?.parse::<i64>().ok().map(|_| true),
+        _ => None,
+    }
+}
+
 /// The one value of identity header `name` as UTF-8 (Temps sends emails and names as raw UTF-8 bytes), trimmed;
 /// `None` when absent or empty. A repeated header is refused: which copy would win is exactly what a forger wants
 /// to choose.
@@ -199,9 +224,48 @@ mod tests {
             vec![(headers::USER_ROLE, "admin")],
             vec![(headers::USER_ID, "x"), (headers::USER_EMAIL, "a@b.c"), (headers::USER_ROLE, "user")],
             vec![(headers::USER_PERMISSIONS, "a,b")],
+            vec![(headers::USER_ID, " 7 "), (headers::USER_EMAIL, "a@b.c"), (headers::USER_ROLE, "  ")],
+            vec![(headers::USER_ID, "99999999999999999999"), (headers::USER_EMAIL, "a@b.c"), (headers::USER_ROLE, "user")],
         ];
         for case in cases {
             let map = headers(&case);
+            let parsed = Caller::from_headers(&map).map(|c| c != Caller::Anonymous);
+            assert_eq!(Caller::check_headers(&HostHeaders::scan(&map)), parsed, "{case:?}");
+        }
+    }
+
+    /// The engine's ASCII fast path and the full read agree on raw bytes too: UTF-8 (an email), invalid UTF-8 in
+    /// each header, repeated headers, with and without an identity.
+    #[test]
+    fn checking_agrees_with_parsing_on_raw_bytes() {
+        let user: [(&'static str, &[u8]); 3] =
+            [(headers::USER_ID, b"7"), (headers::USER_EMAIL, b"a@b.c"), (headers::USER_ROLE, b"admin")];
+        let extra: [(&'static str, &[u8]); 2] = [(headers::USER_PERMISSIONS, b"a,b"), (headers::ACTOR_TOKEN, b"t")];
+        let mut cases: Vec<Vec<(&'static str, Vec<u8>)>> = Vec::new();
+        for with_user in [true, false] {
+            let base: Vec<(&'static str, Vec<u8>)> = user
+                .iter()
+                .filter(|_| with_user)
+                .chain(&extra)
+                .map(|(name, value)| (*name, value.to_vec()))
+                .collect();
+            cases.push(base.clone());
+            for (i, name) in base.iter().map(|(name, _)| *name).enumerate() {
+                for bad in [&b"\xff\xfe"[..], "ü@b.c".as_bytes(), b"x"] {
+                    let mut case = base.clone();
+                    case[i].1 = bad.to_vec();
+                    cases.push(case);
+                }
+                let mut repeated = base.clone();
+                repeated.push((name, b"again".to_vec()));
+                cases.push(repeated);
+            }
+        }
+        for case in cases {
+            let mut map = HeaderMap::new();
+            for (name, value) in &case {
+                map.append(*name, HeaderValue::from_bytes(value).unwrap());
+            }
             let parsed = Caller::from_headers(&map).map(|c| c != Caller::Anonymous);
             assert_eq!(Caller::check_headers(&HostHeaders::scan(&map)), parsed, "{case:?}");
         }

@@ -2,7 +2,8 @@
 //! member's own handler, in order:
 //!
 //! 1. **find the member** ([`Dispatch::route`]): in composite mode the first path segment names it and is stripped
-//!    (`/notify/targets?x=1` → member `notify`, path `/targets?x=1`); in split mode every path is the one member's;
+//!    (`/notify/targets?x=1` → member `notify`, path `/targets?x=1`; axum's `OriginalUri` keeps the URI as sent);
+//!    in split mode every path is the one member's;
 //! 2. **member health**: `/health` (and the manifest's `health_path`) answer 200, or 503 naming the start cause,
 //!    without authentication;
 //! 3. **authenticate** ([`check_caller`]): the host's signature (Gen B) and the caller's identity headers; on the
@@ -25,7 +26,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{OriginalUri, Request};
 use axum::http::uri::PathAndQuery;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -64,8 +65,10 @@ pub(crate) struct Dispatch {
     /// Sorted by name.
     members: Vec<Arc<MemberSlot>>,
     /// Name → position in `members`: one hash and one name comparison per request, where a binary search over
-    /// 100 members compared (and fetched from memory) seven names (`cargo xtask bench`, 100 members).
-    index: HashMap<Box<str>, usize>,
+    /// 100 members compared (and fetched from memory) seven names (`cargo xtask bench`, 100 members). foldhash,
+    /// not SipHash: the table is built once from the member names and never grows, so a client choosing paths
+    /// cannot make it slow, and SipHash cost more than the rest of the lookup.
+    index: HashMap<Box<str>, usize, foldhash::fast::RandomState>,
     /// Serving one member alone: every path is that member's.
     split: bool,
 }
@@ -127,6 +130,9 @@ impl Dispatch {
             Ok(false) => strip_identity(req.headers_mut()),
             Err(problem) => return Served::now(problem.into_response()),
         }
+        // What `OriginalUri` extracts: the URI the host sent, member prefix included (axum would otherwise insert
+        // the stripped one, cloning a URI built by the strip, which costs an allocation a request).
+        req.extensions_mut().insert(OriginalUri(original.clone()));
         if let Some(ui) = &member.ui
             && (path == "/ui" || path.starts_with("/ui/"))
         {

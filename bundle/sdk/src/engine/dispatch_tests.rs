@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{OriginalUri, Request};
 use axum::http::StatusCode;
 use axum::routing::get;
 use http_body_util::BodyExt;
@@ -46,8 +46,9 @@ impl Plugin for Echo {
         Ok(())
     }
     fn router(&self, _ctx: &Context, _state: ()) -> Router {
-        let echo = |caller: Caller, req: Request| async move {
+        let echo = |caller: Caller, OriginalUri(original): OriginalUri, req: Request| async move {
             axum::Json(json!({
+                "original": original.to_string(),
                 "path": req.uri().path(),
                 "query": req.uri().query(),
                 "user": caller.user().ok().map(|u| u.email.clone()),
@@ -171,6 +172,7 @@ async fn the_member_prefix_is_stripped_and_the_query_kept() {
     let (service, _dir) = service(false).await;
     let (_, body) = get_as(&service, "/echo/whoami?since=2&x=%20", As::Admin).await;
     assert_eq!((&body["path"], &body["query"]), (&json!("/whoami"), &json!("since=2&x=%20")));
+    assert_eq!(body["original"], "/echo/whoami?since=2&x=%20", "OriginalUri is what the host sent");
     let (_, body) = get_as(&service, "/echo", As::Admin).await;
     assert_eq!(body["path"], "/", "the bare mount is the member's root");
 }
@@ -180,6 +182,7 @@ async fn split_mode_serves_every_path_to_the_one_member() {
     let (service, _dir) = service(true).await;
     let (_, body) = get_as(&service, "/whoami?a=1", As::Admin).await;
     assert_eq!((&body["path"], &body["query"]), (&json!("/whoami"), &json!("a=1")));
+    assert_eq!(body["original"], "/whoami?a=1");
     let (status, body) = get_as(&service, "/health", As::Unsigned).await;
     assert_eq!((status, &body["member"], &body["version"]), (StatusCode::OK, &json!("echo"), &json!("1.2.3")));
     let (status, _) = get_as(&service, "/echo/whoami", As::Admin).await;
