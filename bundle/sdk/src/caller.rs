@@ -225,7 +225,11 @@ mod tests {
             vec![(headers::USER_ID, "x"), (headers::USER_EMAIL, "a@b.c"), (headers::USER_ROLE, "user")],
             vec![(headers::USER_PERMISSIONS, "a,b")],
             vec![(headers::USER_ID, " 7 "), (headers::USER_EMAIL, "a@b.c"), (headers::USER_ROLE, "  ")],
-            vec![(headers::USER_ID, "99999999999999999999"), (headers::USER_EMAIL, "a@b.c"), (headers::USER_ROLE, "user")],
+            vec![
+                (headers::USER_ID, "99999999999999999999"),
+                (headers::USER_EMAIL, "a@b.c"),
+                (headers::USER_ROLE, "user"),
+            ],
         ];
         for case in cases {
             let map = headers(&case);
@@ -243,12 +247,8 @@ mod tests {
         let extra: [(&'static str, &[u8]); 2] = [(headers::USER_PERMISSIONS, b"a,b"), (headers::ACTOR_TOKEN, b"t")];
         let mut cases: Vec<Vec<(&'static str, Vec<u8>)>> = Vec::new();
         for with_user in [true, false] {
-            let base: Vec<(&'static str, Vec<u8>)> = user
-                .iter()
-                .filter(|_| with_user)
-                .chain(&extra)
-                .map(|(name, value)| (*name, value.to_vec()))
-                .collect();
+            let base: Vec<(&'static str, Vec<u8>)> =
+                user.iter().filter(|_| with_user).chain(&extra).map(|(name, value)| (*name, value.to_vec())).collect();
             cases.push(base.clone());
             for (i, name) in base.iter().map(|(name, _)| *name).enumerate() {
                 for bad in [&b"\xff\xfe"[..], "ü@b.c".as_bytes(), b"x"] {
