@@ -61,7 +61,8 @@ impl Caller {
     pub(crate) fn check_headers(found: &HostHeaders<'_>) -> Result<bool, IdentityError> {
         match well_formed(found) {
             Some(user) => Ok(user),
-            // Only a malformed identity gets here; reading it names what is wrong.
+            // Something the scan did not accept: the full read decides (an unused malformed header beside an
+            // absent identity is still anonymous) and names what is wrong.
             None => Ok(Identity::read(found)?.is_some()),
         }
     }
@@ -165,7 +166,8 @@ impl<'h> Identity<'h> {
 }
 
 /// The engine's check of every request, without the strings [`Identity::read`] makes: `Some(user?)` when the
-/// identity headers are absent or well-formed as `read` would take them, `None` when `read` would reject them.
+/// identity headers are absent or well-formed as `read` would take them, `None` when any of them is not (then
+/// `read` decides).
 /// Host headers are ASCII, so the UTF-8 validation of each value is one ASCII scan of it; only an id is parsed.
 fn well_formed(found: &HostHeaders<'_>) -> Option<bool> {
     // The value as `header_str` takes it (one value, trimmed, empty meaning absent), without its `&str`.
